@@ -1,0 +1,33 @@
+# Every target creates the virtual environment first; only Python 3.11+ and make are needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test crawl bench lint clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newswatch needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/newswatch demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+crawl: $(STAMP)
+	$(BIN)/newswatch crawl --db data/articles.db
+
+bench: $(STAMP)
+	$(BIN)/python -m scraper.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) data/demo.db reports/demo .pytest_cache bench-results
