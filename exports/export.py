@@ -1,0 +1,36 @@
+"""Streaming exports of stored articles (constant memory): JSON Lines and CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+EXPORT_COLUMNS = (
+    "id", "url", "canonical_url", "outlet", "outlet_kind", "title", "published", "published_date",
+    "published_source", "published_precision", "modified", "language", "authors", "relevant", "relevance",
+    "matched", "description", "image", "section", "tags", "found_via", "first_seen", "last_seen", "text",
+)
+
+
+def write_jsonl(articles: Iterable[dict], out: TextIO) -> int:
+    n = 0
+    for article in articles:
+        out.write(json.dumps({k: article.get(k) for k in EXPORT_COLUMNS}, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_csv(articles: Iterable[dict], out: TextIO) -> int:
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    n = 0
+    for article in articles:
+        row = []
+        for column in EXPORT_COLUMNS:
+            value = article.get(column)
+            row.append("; ".join(map(str, value)) if isinstance(value, list) else value)
+        writer.writerow(row)
+        n += 1
+    return n

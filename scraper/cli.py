@@ -1,0 +1,408 @@
+"""`newswatch` command line: a thin layer over the library (click).
+
+Every user mistake (bad argument, bad config, unreadable database) is one line on
+stderr and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from scraper.config import PROJECT_ROOT
+from scraper.errors import NewswatchError
+from scraper.store import ArticleFilters, Store
+
+DEFAULT_DB = Path("data/articles.db")
+DEMO_DB = Path("data/demo.db")
+DEMO_REPORT = Path("reports/demo")
+
+
+def _default(name: str) -> Path:
+    """Config files default to the working directory's copy, else the project's."""
+    local = Path(name)
+    return local if local.exists() else PROJECT_ROOT / name
+
+
+sources_option = click.option("--sources", type=click.Path(path_type=Path), default=None,
+                              help="Outlets file (default: ./sources.toml).")
+watchlist_option = click.option("--watchlist", type=click.Path(path_type=Path), default=None,
+                                help="Watchlist file (default: ./watchlist.toml).")
+
+
+def db_option(default: Path = DEFAULT_DB):
+    return click.option("--db", type=click.Path(path_type=Path), default=default, show_default=True,
+                        help="SQLite database file.")
+
+
+def _iso_day(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def filter_options(func):
+    """The filters shared by search, export and report."""
+    options = [
+        click.option("--person", help="Only articles covering this watchlist entry (name or alias)."),
+        click.option("--outlet", help="Only this outlet (its name in sources.toml)."),
+        click.option("--kind", type=click.Choice(["entertainment", "justice"]), help="Only this kind of outlet."),
+        click.option("--language", help="Only this language (ISO 639-1, e.g. en, fr)."),
+        click.option("--since", callback=_iso_day, help="Published on or after YYYY-MM-DD."),
+        click.option("--until", callback=_iso_day, help="Published on or before YYYY-MM-DD."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _resolve_person(person: str | None, watchlist_path: Path | None) -> str | None:
+    """Map a name or alias to the watchlist's canonical name; unknown names are an error."""
+    if not person:
+        return None
+    from scraper.match import load_watchlist
+
+    watchlist = load_watchlist(watchlist_path or _default("watchlist.toml"))
+    canonical = watchlist.resolve_name(person)
+    if canonical is None:
+        known = ", ".join(watchlist.entry_names())
+        raise NewswatchError(f"unknown person or entry {person!r}; the watchlist has: {known}")
+    return canonical
+
+
+def _filters(person, outlet, kind, language, since, until, relevant, watchlist) -> ArticleFilters:
+    if since and until and since > until:
+        raise NewswatchError(f"--since {since} is after --until {until}")
+    return ArticleFilters(person=_resolve_person(person, watchlist), outlet=outlet, kind=kind,
+                          language=language, since=since, until=until, relevant=relevant)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option("0.1.0", prog_name="newswatch")
+def cli() -> None:
+    """Monitor press coverage: crawl news sites, store articles in SQLite, report on a watchlist."""
+
+
+# ---- crawl -------------------------------------------------------------------------
+
+
+def _print_crawl_summary(summary, store: Store) -> None:
+    stats = store.stats()
+    out = click.echo
+    out(f"crawl run #{summary.run_id} {summary.status} in {summary.seconds:.1f}s")
+    out(f"  pages fetched:     {summary.pages_fetched}")
+    out(f"  articles seen:     {summary.articles_seen} ({summary.articles_new} new, "
+        f"{summary.articles_updated} updated)")
+    out(f"  articles stored:   {stats['articles']} in {stats['database']}")
+    out(f"  relevant articles: {stats['relevant']}")
+    if stats["by_entry"]:
+        out("  relevant articles per documentary / person:")
+        for entry, n in stats["by_entry"].items():
+            out(f"    {n:4d}  {entry}")
+    if stats["relevant_by_outlet"]:
+        out("  relevant articles per outlet (of all stored):")
+        for outlet, n in stats["outlets"].items():
+            out(f"    {stats['relevant_by_outlet'].get(outlet, 0):4d} / {n:<4d} {outlet}")
+    if summary.errors:
+        out("  errors: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.errors.items())))
+
+
+@cli.command()
+@db_option()
+@sources_option
+@watchlist_option
+@click.option("--spider", "spiders", multiple=True, type=click.Choice(["feeds", "sitemaps", "search", "links"]),
+              help="Run only these spiders (repeatable; default: all four).")
+@click.option("--outlet", "outlets", multiple=True, help="Crawl only these outlets (repeatable).")
+@click.option("--max-pages", type=click.IntRange(1), help="Link-following budget per outlet.")
+@click.option("--depth", type=click.IntRange(0), help="Link-following depth limit.")
+@click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, progress, overrides) -> None:
+    """Crawl the outlets of sources.toml into the database."""
+    from scraper.crawl import run_crawl
+
+    settings: dict = {}
+    for item in overrides:
+        if "=" not in item:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        key, value = item.split("=", 1)
+        settings[key] = value
+    if max_pages:
+        settings["NEWSWATCH_MAX_PAGES_PER_OUTLET"] = max_pages
+    if depth is not None:
+        settings["DEPTH_LIMIT"] = depth
+    summary = run_crawl(
+        db=db, sources=sources or _default("sources.toml"), watchlist=watchlist or _default("watchlist.toml"),
+        spiders=list(spiders) or None, outlets=list(outlets) or None, overrides=settings,
+        progress=sys.stderr.isatty() if progress is None else progress,
+    )
+    store = Store(db)
+    _print_crawl_summary(summary, store)
+    store.close()
+
+
+# ---- demo --------------------------------------------------------------------------
+
+DEMO_SETTINGS = {
+    # The demo web is on this machine: no need to be slow, but keep robots.txt and limits.
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "DOWNLOAD_TIMEOUT": 15,
+    "RETRY_TIMES": 1,
+}
+
+
+@cli.command()
+@db_option(DEMO_DB)
+@click.option("--out", type=click.Path(path_type=Path), default=DEMO_REPORT, show_default=True,
+              help="Folder for the coverage report.")
+@watchlist_option
+@click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
+def demo(db, out, watchlist, progress) -> None:
+    """Serve the bundled demo news web on 127.0.0.1, crawl it, store it, and report on it."""
+    from exports.report import write_report
+    from scraper.crawl import run_crawl
+    from scraper.demoweb import DemoWeb
+
+    started = time.monotonic()
+    watchlist = watchlist or _default("watchlist.toml")
+    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        stale.unlink(missing_ok=True)
+    with DemoWeb(max_seconds=900) as web:
+        click.echo(f"serving {len(web.outlets)} demo outlets on 127.0.0.1:")
+        for _slug, name, kind, base_url in web.outlets:
+            click.echo(f"  {base_url:28s} {name} ({kind})")
+        sources = db.parent / "demo-sources.toml"
+        sources.parent.mkdir(parents=True, exist_ok=True)
+        sources.write_text(web.sources_toml(), encoding="utf-8")
+        summary = run_crawl(db=db, sources=sources, watchlist=watchlist, overrides=DEMO_SETTINGS,
+                            progress=sys.stderr.isatty() if progress is None else progress,
+                            check_connectivity=False)
+    store = Store(db)
+    report = write_report(store, out, title="Demo coverage report: Kim Kardashian West: The Justice Project")
+    _print_crawl_summary(summary, store)
+    store.close()
+    click.echo(f"report: {report.html} and {report.markdown} ({report.articles} relevant articles)")
+    click.echo(f"demo finished in {time.monotonic() - started:.1f}s")
+
+
+# ---- search / export / report / stats --------------------------------------------------
+
+
+@cli.command()
+@click.argument("query")
+@db_option()
+@watchlist_option
+@filter_options
+@click.option("--relevant/--all", "relevant", default=None, help="Only relevant articles (or all).")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines instead of a table.")
+def search(query, db, watchlist, person, outlet, kind, language, since, until, relevant, limit, as_json) -> None:
+    """Full-text search (SQLite FTS5 syntax: "a phrase", OR, NOT, prefix*)."""
+    filters = _filters(person, outlet, kind, language, since, until, relevant, watchlist)
+    store = Store(db, readonly=True)
+    rows = store.search(query, filters, limit=limit)
+    if as_json:
+        for row in rows:
+            row.pop("text", None)
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} result(s) for {query!r}", show_lines=False)
+    for column in ("date", "outlet", "title", "snippet", "relevant"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row.get("published_date") or "", row["outlet"], row.get("title") or row["url"],
+                      row.get("snippet") or "", "yes" if row.get("relevant") else "")
+    Console().print(table)
+
+
+@cli.command()
+@db_option()
+@watchlist_option
+@filter_options
+@click.option("--relevant/--all", "relevant", default=None, help="Only relevant articles (or all).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="File to write (default: stdout).")
+def export(db, watchlist, person, outlet, kind, language, since, until, relevant, fmt, output) -> None:
+    """Write every matching article as JSON Lines or CSV, streaming."""
+    from exports.export import write_csv, write_jsonl
+
+    filters = _filters(person, outlet, kind, language, since, until, relevant, watchlist)
+    store = Store(db, readonly=True)
+    writer = write_jsonl if fmt == "jsonl" else write_csv
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            n = writer(store.articles(filters), handle)
+        click.echo(f"wrote {n} articles to {output}", err=True)
+    else:
+        writer(store.articles(filters), sys.stdout)
+
+
+@cli.command()
+@db_option()
+@watchlist_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports/latest"), show_default=True)
+@click.option("--person", help="Only coverage of this watchlist entry.")
+@click.option("--since", callback=_iso_day, help="Published on or after YYYY-MM-DD.")
+@click.option("--until", callback=_iso_day, help="Published on or before YYYY-MM-DD.")
+@click.option("--title", default="Coverage report", show_default=True)
+def report(db, watchlist, out, person, since, until, title) -> None:
+    """Write the coverage report (HTML and Markdown) for the relevant articles."""
+    from exports.report import write_report
+
+    filters = _filters(person, None, None, None, since, until, True, watchlist)
+    store = Store(db, readonly=True)
+    files = write_report(store, out, filters, title=title)
+    click.echo(f"report: {files.html} and {files.markdown} ({files.articles} relevant articles)")
+
+
+@cli.command()
+@db_option()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def stats(db, as_json) -> None:
+    """Numbers about the database and the last crawl run."""
+    store = Store(db, readonly=True)
+    numbers = store.stats()
+    if as_json:
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"{numbers['articles']} articles ({numbers['relevant']} relevant) in {numbers['database']}")
+    click.echo(f"published {numbers['first_published']} .. {numbers['last_published']}, "
+               f"{numbers['undated']} undated")
+    for title, key in (("by entry", "by_entry"), ("by outlet", "outlets"), ("by language", "by_language")):
+        click.echo(f"{title}:")
+        for name, n in numbers[key].items():
+            click.echo(f"  {n:5d}  {name}")
+    run = numbers["last_run"]
+    if run:
+        click.echo(f"last run #{run['id']} {run['status']}: started {run['started']}, "
+                   f"{run['pages_fetched'] or 0} pages, {run['articles_new'] or 0} new articles")
+
+
+# ---- extract -------------------------------------------------------------------------
+
+
+def _read_page(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+def _parse_fetched_at(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise NewswatchError(f"fetched_at must be ISO 8601, got {value!r}") from None
+    if moment.tzinfo is None:
+        raise NewswatchError(f"fetched_at needs a time zone offset, got {value!r}")
+    return moment
+
+
+def _manifest_pages(manifest: Path):
+    try:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise NewswatchError(f"{manifest}: cannot read manifest: {exc.strerror}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            yield entry, manifest.parent / entry["path"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            yield {"id": None, "error": f"{manifest}:{number}: bad manifest line ({exc})"}, None
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--url", help="The URL the page was fetched from.")
+@click.option("--fetched-at", help="When the page was fetched (ISO 8601 with offset).")
+@click.option("--manifest", type=click.Path(path_type=Path), help="JSON Lines of {id, path, url, fetched_at?}.")
+@watchlist_option
+def extract(file, url, fetched_at, manifest, watchlist) -> None:
+    """Extract saved pages and print one JSON object per page (JSON Lines)."""
+    from scraper.match import load_watchlist
+    from scraper.process import analyse_page
+
+    if bool(file) == bool(manifest):
+        raise click.UsageError("give either FILE or --manifest M.jsonl")
+    watch = load_watchlist(watchlist or _default("watchlist.toml"))
+    if file:
+        jobs = [({"id": str(file), "url": url, "fetched_at": fetched_at}, file)]
+    else:
+        jobs = _manifest_pages(manifest)
+    for entry, path in jobs:
+        row: dict = {"id": entry.get("id")}
+        try:
+            if path is None:
+                row["error"] = entry["error"]
+            else:
+                html = _read_page(path)
+                row.update(analyse_page(html, url=entry.get("url"), watchlist=watch,
+                                        fetched_at=_parse_fetched_at(entry.get("fetched_at"))))
+                row["id"] = entry.get("id")
+        except (OSError, EOFError, gzip.BadGzipFile, NewswatchError) as exc:
+            row["error"] = f"{path}: {getattr(exc, 'strerror', None) or exc}"
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+# ---- serve -----------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option()
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db, port, host) -> None:
+    """Browse the database in Datasette (read-only)."""
+    import subprocess
+
+    Store(db, readonly=True).close()
+    datasette = Path(sys.executable).with_name("datasette")
+    raise SystemExit(subprocess.call([str(datasette), "serve", "--immutable", str(db), "--host", host,
+                                      "--port", str(port)]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: click's usage errors and our own errors become one line, exit 2."""
+    try:
+        cli.main(args=argv, prog_name="newswatch", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelp as exc:  # pragma: no cover - click version dependent
+        click.echo(exc.format_message(), err=True)
+        return 2
+    except click.UsageError as exc:
+        click.echo(f"newswatch: error: {exc.format_message()}", err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"newswatch: error: {exc.format_message()}", err=True)
+        return exc.exit_code or 1
+    except NewswatchError as exc:
+        click.echo(f"newswatch: error: {exc}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("newswatch: aborted", err=True)
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0
+
+
+def entry_point() -> None:
+    sys.exit(main())

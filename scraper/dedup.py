@@ -1,0 +1,53 @@
+"""Identity of an article: canonical URL form and text fingerprints (pure functions)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, safe_url_string
+
+TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|"
+    r"_ga|_gl|ref_src|cmpid|ocid|sr_share|smid|mod)$",
+    re.IGNORECASE,
+)
+AMP_SUFFIX = re.compile(r"(/amp/?|\.amp(?=\.html?$)|/amp\.html)$", re.IGNORECASE)
+WORD = re.compile(r"\w+")
+
+
+def canonical_url(url: str) -> str:
+    """The form we store: tracking parameters and fragment dropped, host lower-cased,
+    query sorted, default port removed (w3lib's canonicalize_url does the rest)."""
+    url = safe_url_string(url.strip())
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    query = [(k, v) for k, v in query if not (k.lower() in ("amp", "outputtype") and v.lower() in ("", "1", "amp"))]
+    cleaned = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+    return canonicalize_url(cleaned, keep_fragments=False)
+
+
+def identity_key(url: str) -> str:
+    """Two URLs with the same key are the same article: canonical form, then scheme,
+    `www.` and AMP variants folded together."""
+    parts = urlsplit(canonical_url(url))
+    host = parts.netloc.removeprefix("www.")
+    path = AMP_SUFFIX.sub("", parts.path) or "/"
+    if path != "/":
+        path = path.rstrip("/")
+    return urlunsplit(("", host, path, parts.query, ""))[2:]
+
+
+def article_id(url: str) -> str:
+    return hashlib.sha1(identity_key(url).encode()).hexdigest()[:20]
+
+
+def text_fingerprint(text: str) -> str:
+    """Exact-duplicate fingerprint: the text's words, case-folded, whitespace ignored."""
+    words = WORD.findall((text or "").casefold())
+    return hashlib.sha1(" ".join(words).encode()).hexdigest()
+
+
+def html_fingerprint(body: bytes) -> str:
+    return hashlib.sha1(body).hexdigest()

@@ -1,0 +1,91 @@
+"""Live crawl progress on the terminal (rich), shared by all spiders of one crawl."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+COLUMNS = (
+    ("pages", "downloader/response_count"),
+    ("articles", "newswatch/articles_seen"),
+    ("new", "newswatch/articles_new"),
+    ("relevant", "newswatch/relevant_seen"),
+    ("errors", None),
+)
+
+
+class ProgressBoard:
+    """One live table for every spider running in this process."""
+
+    def __init__(self) -> None:
+        self.stats: dict[str, object] = {}
+        self.open = 0
+        self.live: Live | None = None
+        self.loop: task.LoopingCall | None = None
+
+    def render(self) -> Table:
+        table = Table(title="newswatch crawl", expand=False)
+        table.add_column("spider")
+        for header, _ in COLUMNS:
+            table.add_column(header, justify="right")
+        totals = [0] * len(COLUMNS)
+        for name, stats in sorted(self.stats.items()):
+            values = stats.get_stats()
+            row = []
+            for i, (_, key) in enumerate(COLUMNS):
+                n = (sum(v for k, v in values.items() if k.startswith("newswatch/errors/"))
+                     if key is None else int(values.get(key, 0)))
+                totals[i] += n
+                row.append(str(n))
+            table.add_row(name, *row)
+        table.add_row("[bold]total", *[f"[bold]{n}" for n in totals])
+        return table
+
+    def add(self, name: str, stats) -> None:
+        self.stats[name] = stats
+        self.open += 1
+        if self.live is None:
+            self.live = Live(self.render(), console=Console(stderr=True), refresh_per_second=4, transient=False)
+            self.live.start()
+            self.loop = task.LoopingCall(self.refresh)
+            self.loop.start(0.5, now=False)
+
+    def refresh(self) -> None:
+        if self.live:
+            self.live.update(self.render())
+
+    def remove(self) -> None:
+        self.open -= 1
+        if self.open <= 0 and self.live:
+            self.refresh()
+            self.live.stop()
+            if self.loop and self.loop.running:
+                self.loop.stop()
+            self.live = None
+
+
+BOARD = ProgressBoard()
+
+
+class LiveProgress:
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("NEWSWATCH_PROGRESS"):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    def spider_opened(self, spider) -> None:
+        BOARD.add(spider.name, self.crawler.stats)
+
+    def spider_closed(self, spider) -> None:
+        BOARD.remove()

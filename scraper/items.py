@@ -1,0 +1,20 @@
+"""What a spider hands to the pipeline: a fetched page and how it was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PageItem:
+    """A fetched candidate article page; extraction happens in the pipeline, not the spider."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    fetched_at: str
+    outlet: str
+    outlet_kind: str
+    found_via: str
+    status: int = 200
+    hints: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,46 @@
+"""Scrapy settings: polite by default (robots.txt, AutoThrottle, per-domain limits,
+an honest User-Agent), bounded everywhere (timeouts, retries, sizes, depth)."""
+
+import os
+
+BOT_NAME = "newswatch"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+CONTACT = os.environ.get("NEWSWATCH_CONTACT", "https://github.com/newswatch-monitor/newswatch#crawler")
+USER_AGENT = f"newswatch/0.1 (news-coverage monitor; +{CONTACT})"
+
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 10
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_MAXSIZE = 15 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+DEPTH_LIMIT = 3
+DEPTH_PRIORITY = 1
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {"scraper.pipelines.ArticlePipeline": 300}
+EXTENSIONS = {"scraper.extensions.LiveProgress": 500}
+
+# newswatch's own settings (set by `newswatch crawl`; overridable with -s on `scrapy crawl`)
+NEWSWATCH_DB = "data/articles.db"
+NEWSWATCH_SOURCES = "sources.toml"
+NEWSWATCH_WATCHLIST = "watchlist.toml"
+NEWSWATCH_MAX_PAGES_PER_OUTLET = 300  # link-following budget per outlet
+NEWSWATCH_MAX_SEARCH_PAGES = 5  # result pages followed per query
+NEWSWATCH_MAX_SITEMAP_URLS = 500  # article URLs taken from one sitemap file
+NEWSWATCH_PROGRESS = False

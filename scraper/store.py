@@ -1,0 +1,367 @@
+"""The article database: the only module that speaks SQL.
+
+Built on sqlite-utils: named migrations, upserts keyed by the canonical URL's identity,
+an FTS5 index over title and text kept in sync by triggers, and WAL so readers
+(search, report, Datasette) work while a crawl writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from scraper.errors import NewswatchError
+
+migrations = Migrations("newswatch")
+
+ARTICLE_COLUMNS: dict[str, type] = {
+    "id": str,
+    "canonical_url": str,
+    "url": str,
+    "outlet": str,
+    "outlet_kind": str,
+    "title": str,
+    "text": str,
+    "authors": str,
+    "published": str,
+    "published_date": str,
+    "published_source": str,
+    "published_precision": str,
+    "modified": str,
+    "language": str,
+    "description": str,
+    "image": str,
+    "section": str,
+    "tags": str,
+    "site_name": str,
+    "word_count": int,
+    "relevant": int,
+    "relevance": float,
+    "matched": str,
+    "found_via": str,
+    "html_sha1": str,
+    "text_sha1": str,
+    "fetched_at": str,
+    "first_seen": str,
+    "last_seen": str,
+    "revisions": int,
+}
+JSON_COLUMNS = ("authors", "tags", "matched", "found_via")
+
+
+@migrations(name="0001_articles_mentions_runs")
+def _create_tables(db: sqlite_utils.Database) -> None:
+    db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"canonical_url", "url"})
+    db["articles"].create_index(["canonical_url"], unique=True)
+    for column in ("published_date", "outlet", "relevant", "language", "outlet_kind"):
+        db["articles"].create_index([column])
+    db["mentions"].create(
+        {
+            "article_id": str,
+            "entry": str,
+            "kind": str,
+            "count": int,
+            "terms": str,
+            "snippet": str,
+            "positions": str,
+        },
+        pk=("article_id", "entry"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["mentions"].create_index(["entry"])
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "spiders": str,
+            "outlets": str,
+            "pages_fetched": int,
+            "articles_seen": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "relevant_new": int,
+            "not_articles": int,
+            "errors": str,
+            "details": str,
+        },
+        pk="id",
+    )
+
+
+@migrations(name="0002_articles_fts")
+def _create_fts(db: sqlite_utils.Database) -> None:
+    db["articles"].enable_fts(
+        ["title", "text"], create_triggers=True, tokenize="porter unicode61 remove_diacritics 2"
+    )
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What storing one article did: 'new', 'updated' (text changed) or 'unchanged'."""
+
+    article_id: str
+    status: str
+    relevant: bool
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value if value is not None else [], ensure_ascii=False)
+
+
+def _decode_row(row: dict) -> dict:
+    for column in JSON_COLUMNS:
+        if column in row and isinstance(row[column], str):
+            with contextlib.suppress(json.JSONDecodeError):
+                row[column] = json.loads(row[column])
+    if "relevant" in row and row["relevant"] is not None:
+        row["relevant"] = bool(row["relevant"])
+    return row
+
+
+class Store:
+    """An article database file; opening it applies any pending migrations."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        if readonly and not self.path.exists():
+            raise NewswatchError(f"{self.path}: database not found (run a crawl first)")
+        if not readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=30)
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self.db = sqlite_utils.Database(conn)
+            if not readonly:
+                migrations.apply(self.db)
+            elif not self.db["articles"].exists():
+                raise NewswatchError(f"{self.path}: not a newswatch database (no articles table)")
+        except sqlite3.DatabaseError as exc:
+            raise NewswatchError(f"{self.path}: cannot open database: {exc}") from None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # ---- writing -------------------------------------------------------------
+
+    def save_article(self, record: dict, mentions: Iterable[dict], *, seen_at: str | None = None) -> SaveResult:
+        """Insert or update one article by its id, in one transaction with its mentions.
+
+        A page seen again with the same text only refreshes last_seen and how it was
+        found; changed text replaces the fields and bumps `revisions`.
+        """
+        seen_at = seen_at or now_iso()
+        article_id = record["id"]
+        with self.db.conn:
+            existing = self._get_raw(article_id)
+            if existing is None:
+                row = self._row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
+                self.db["articles"].insert(row)
+                self._replace_mentions(article_id, mentions)
+                return SaveResult(article_id, "new", bool(record.get("relevant")))
+            found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
+            if existing["text_sha1"] == record.get("text_sha1"):
+                self.db["articles"].update(
+                    article_id, {"last_seen": seen_at, "found_via": _dumps(found_via)}
+                )
+                return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
+            row = self._row_from_record(
+                {**record, "found_via": found_via},
+                first_seen=existing["first_seen"],
+                last_seen=seen_at,
+                revisions=(existing["revisions"] or 1) + 1,
+            )
+            self.db["articles"].update(article_id, row)
+            self._replace_mentions(article_id, mentions)
+            return SaveResult(article_id, "updated", bool(record.get("relevant")))
+
+    def _get_raw(self, article_id: str) -> dict | None:
+        rows = list(self.db.query("select * from articles where id = ?", [article_id]))
+        return rows[0] if rows else None
+
+    @staticmethod
+    def _row_from_record(record: dict, **extra: Any) -> dict:
+        row = {column: record.get(column) for column in ARTICLE_COLUMNS if column in record}
+        for column in JSON_COLUMNS:
+            if column in row:
+                row[column] = _dumps(row[column])
+        if "relevant" in row:
+            row["relevant"] = int(bool(row["relevant"]))
+        row.update(extra)
+        return row
+
+    def _replace_mentions(self, article_id: str, mentions: Iterable[dict]) -> None:
+        self.db.execute("delete from mentions where article_id = ?", [article_id])
+        rows = [
+            {
+                "article_id": article_id,
+                "entry": m["entry"],
+                "kind": m["kind"],
+                "count": m["count"],
+                "terms": _dumps(m.get("terms")),
+                "snippet": m.get("snippet"),
+                "positions": _dumps(m.get("positions")),
+            }
+            for m in mentions
+        ]
+        if rows:
+            self.db["mentions"].insert_all(rows, pk=("article_id", "entry"), replace=True)
+
+    def start_run(self, spiders: list[str], outlets: list[str]) -> int:
+        with self.db.conn:
+            table = self.db["crawl_runs"].insert(
+                {
+                    "started": now_iso(),
+                    "status": "running",
+                    "spiders": _dumps(spiders),
+                    "outlets": _dumps(outlets),
+                }
+            )
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, status: str, counters: dict[str, int], errors: dict[str, int],
+                   details: dict | None = None) -> None:
+        fields = {
+            "finished": now_iso(),
+            "status": status,
+            "errors": json.dumps(errors, sort_keys=True),
+            "details": json.dumps(details or {}, sort_keys=True),
+        }
+        fields.update({k: int(v) for k, v in counters.items() if k in self.db["crawl_runs"].columns_dict})
+        with self.db.conn:
+            self.db["crawl_runs"].update(run_id, fields)
+
+    # ---- reading ---------------------------------------------------------------
+
+    def get_article(self, article_id: str) -> dict | None:
+        row = self._get_raw(article_id)
+        return _decode_row(row) if row else None
+
+    def mentions_for(self, article_id: str) -> list[dict]:
+        rows = self.db.query("select * from mentions where article_id = ? order by entry", [article_id])
+        return [{**r, "terms": json.loads(r["terms"]), "positions": json.loads(r["positions"])} for r in rows]
+
+    def articles(self, filters: ArticleFilters | None = None, *, order: str = "published_date desc") -> Iterator[dict]:
+        """Every article matching the filters, streamed (constant memory)."""
+        where, params = (filters or ArticleFilters()).sql()
+        sql = f"select * from articles {where} order by {order}, id"
+        for row in self.db.query(sql, params):
+            yield _decode_row(row)
+
+    def search(self, query: str, filters: ArticleFilters | None = None, limit: int = 20) -> list[dict]:
+        """Full-text search (FTS5 syntax) ranked by bm25, with highlighted snippets."""
+        where, params = (filters or ArticleFilters()).sql(table="articles")
+        where = where.replace("where", "and", 1) if where else ""
+        sql = f"""
+            select articles.*, bm25(articles_fts) as rank,
+                   snippet(articles_fts, 1, '[', ']', ' … ', 24) as snippet
+            from articles_fts join articles on articles.rowid = articles_fts.rowid
+            where articles_fts match ? {where}
+            order by rank limit ?
+        """
+        try:
+            rows = list(self.db.query(sql, [query, *params, limit]))
+        except sqlite3.OperationalError as exc:
+            raise NewswatchError(f"cannot parse search query {query!r}: {exc}") from None
+        return [_decode_row(r) for r in rows]
+
+    def count(self, sql_where: str = "", params: list | None = None) -> int:
+        return self.db.execute(f"select count(*) from articles {sql_where}", params or []).fetchone()[0]
+
+    def counts_by(self, column: str, filters: ArticleFilters | None = None) -> list[tuple[str, int]]:
+        if column not in ("outlet", "outlet_kind", "language", "published_date", "section"):
+            raise ValueError(f"cannot group by {column}")
+        where, params = (filters or ArticleFilters()).sql()
+        sql = f"select {column}, count(*) from articles {where} group by {column} order by 2 desc, 1"
+        return [(r[0], r[1]) for r in self.db.execute(sql, params).fetchall()]
+
+    def counts_by_entry(self, filters: ArticleFilters | None = None) -> list[tuple[str, str, int]]:
+        """(entry, kind, articles) for every watchlist entry with at least one relevant article."""
+        where, params = (filters or ArticleFilters(relevant=True)).sql()
+        sql = f"""
+            select m.entry, m.kind, count(distinct m.article_id)
+            from mentions m join articles on articles.id = m.article_id
+            {where} group by m.entry, m.kind order by 3 desc, 1
+        """
+        return [(r[0], r[1], r[2]) for r in self.db.execute(sql, params).fetchall()]
+
+    def runs(self, limit: int = 20) -> list[dict]:
+        rows = self.db.query("select * from crawl_runs order by id desc limit ?", [limit])
+        return [{**r, "errors": json.loads(r["errors"] or "{}")} for r in rows]
+
+    def stats(self) -> dict:
+        """Headline numbers about the database, for `newswatch stats`."""
+        total = self.count()
+        relevant = self.count("where relevant = 1")
+        dates = self.db.execute(
+            "select min(published_date), max(published_date) from articles where published_date is not null"
+        ).fetchone()
+        return {
+            "database": str(self.path),
+            "articles": total,
+            "relevant": relevant,
+            "outlets": dict(self.counts_by("outlet")),
+            "relevant_by_outlet": dict(self.counts_by("outlet", ArticleFilters(relevant=True))),
+            "by_kind": dict(self.counts_by("outlet_kind")),
+            "by_language": dict(self.counts_by("language")),
+            "by_entry": {entry: n for entry, _kind, n in self.counts_by_entry()},
+            "undated": self.count("where published_date is null"),
+            "first_published": dates[0],
+            "last_published": dates[1],
+            "runs": self.db["crawl_runs"].count,
+            "last_run": (self.runs(1) or [None])[0],
+        }
+
+
+@dataclass
+class ArticleFilters:
+    """The filters shared by search, export and report, turned into one SQL where-clause."""
+
+    person: str | None = None
+    outlet: str | None = None
+    kind: str | None = None
+    language: str | None = None
+    since: str | None = None
+    until: str | None = None
+    relevant: bool | None = None
+
+    def sql(self, table: str = "articles") -> tuple[str, list]:
+        clauses: list[str] = []
+        params: list = []
+        if self.person:
+            clauses.append(
+                f"{table}.id in (select article_id from mentions where entry = ? collate nocase)"
+            )
+            params.append(self.person)
+        for column, value in (("outlet", self.outlet), ("outlet_kind", self.kind), ("language", self.language)):
+            if value:
+                clauses.append(f"{table}.{column} = ? collate nocase")
+                params.append(value)
+        if self.since:
+            clauses.append(f"{table}.published_date >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append(f"{table}.published_date <= ?")
+            params.append(self.until)
+        if self.relevant is not None:
+            clauses.append(f"{table}.relevant = ?")
+            params.append(int(self.relevant))
+        return ("where " + " and ".join(clauses) if clauses else ""), params

@@ -1,0 +1,46 @@
+"""Follow links from each outlet's homepage, within the outlet and a depth and page budget."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from scraper.dedup import canonical_url
+from scraper.extract import is_article
+from scraper.links import page_links, same_site
+from spiders.base import NewsSpider
+
+STATIC_FILE = re.compile(r"\.(jpe?g|png|gif|webp|svg|ico|css|js|pdf|zip|mp[34]|woff2?|xml|json)$", re.I)
+
+
+class LinksSpider(NewsSpider):
+    name = "links"
+    found_via = "link"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pages_per_outlet: Counter[str] = Counter()
+        self.seen: set[str] = set()
+
+    async def start(self):
+        for outlet in self.outlets:
+            self.seen.add(canonical_url(outlet.homepage))
+            yield self.request(outlet.homepage, outlet, self.parse_page)
+
+    def parse_page(self, response):
+        outlet = self.outlet_for(response)
+        if not self.is_html(response):
+            return
+        if is_article(response.body, response.url):
+            yield self.page_item(response)
+        budget = self.settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET")
+        for url in page_links(response.text, response.url):
+            key = canonical_url(url)
+            if key in self.seen or STATIC_FILE.search(key) or not same_site(url, outlet.host):
+                continue
+            if self.pages_per_outlet[outlet.name] >= budget:
+                self.crawler.stats.inc_value("newswatch/link_budget_reached")
+                return
+            self.seen.add(key)
+            self.pages_per_outlet[outlet.name] += 1
+            yield self.request(key, outlet, self.parse_page)
