@@ -170,7 +170,7 @@ class Store:
         """
         seen_at = seen_at or now_iso()
         article_id = record["id"]
-        with self.db.conn:
+        with self.db.atomic():
             existing = self._get_raw(article_id)
             if existing is None:
                 row = self._row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
@@ -226,7 +226,7 @@ class Store:
             self.db["mentions"].insert_all(rows, pk=("article_id", "entry"), replace=True)
 
     def start_run(self, spiders: list[str], outlets: list[str]) -> int:
-        with self.db.conn:
+        with self.db.atomic():
             table = self.db["crawl_runs"].insert(
                 {
                     "started": now_iso(),
@@ -246,7 +246,7 @@ class Store:
             "details": json.dumps(details or {}, sort_keys=True),
         }
         fields.update({k: int(v) for k, v in counters.items() if k in self.db["crawl_runs"].columns_dict})
-        with self.db.conn:
+        with self.db.atomic():
             self.db["crawl_runs"].update(run_id, fields)
 
     # ---- reading ---------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""The article database: upserts by identity, revisions, mentions, search, runs, bad files."""
+
+import sqlite3
+
+import pytest
+
+from scraper.dedup import article_id, text_fingerprint
+from scraper.errors import NewswatchError
+from scraper.store import ArticleFilters, Store
+
+
+def record(url="https://a.example/news/story", text="Dawn Jackson was granted clemency in Ohio.", **extra):
+    base = {
+        "id": article_id(url),
+        "canonical_url": url,
+        "url": url,
+        "outlet": "Alpha",
+        "outlet_kind": "justice",
+        "title": "Clemency for Dawn Jackson",
+        "text": text,
+        "authors": ["Ann Lee"],
+        "published": "2020-04-07T10:30:00-04:00",
+        "published_date": "2020-04-07",
+        "language": "en",
+        "relevant": True,
+        "relevance": 0.8,
+        "matched": ["Dawn Jackson"],
+        "found_via": ["feed"],
+        "text_sha1": text_fingerprint(text),
+        "tags": [],
+    }
+    base.update(extra)
+    return base
+
+
+MENTION = {"entry": "Dawn Jackson", "kind": "person", "count": 1, "terms": ["Dawn Jackson"],
+           "snippet": "Dawn Jackson was granted clemency", "positions": [[27, 39]]}
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "db" / "articles.db")
+    yield s
+    s.close()
+
+
+def test_new_then_unchanged_then_revised(store):
+    first = store.save_article(record(), [MENTION])
+    assert (first.status, first.relevant) == ("new", True)
+    again = store.save_article(record(found_via=["sitemap"]), [MENTION])
+    assert again.status == "unchanged"
+    row = store.get_article(first.article_id)
+    assert row["found_via"] == ["feed", "sitemap"] and row["revisions"] == 1
+    revised = store.save_article(record(text="Dawn Jackson was released from prison in Ohio."), [MENTION])
+    assert revised.status == "updated"
+    row = store.get_article(first.article_id)
+    assert row["revisions"] == 2 and "released" in row["text"]
+    assert store.count() == 1
+    assert store.mentions_for(first.article_id)[0]["positions"] == [[27, 39]]
+
+
+def test_full_text_search_with_filters_and_snippets(store):
+    store.save_article(record(), [MENTION])
+    store.save_article(
+        record("https://b.example/tv/show", text="A new cooking show premieres.", title="Cooking", outlet="Beta",
+               outlet_kind="entertainment", relevant=False, matched=[], published_date="2021-01-02"),
+        [],
+    )
+    hits = store.search("clemency")
+    assert [h["outlet"] for h in hits] == ["Alpha"] and "[clemency]" in hits[0]["snippet"]
+    assert store.search("clemen*", ArticleFilters(person="dawn jackson"))
+    assert not store.search("clemency", ArticleFilters(since="2021-01-01"))
+    assert [h["outlet"] for h in store.search("show OR clemency", ArticleFilters(kind="entertainment"))] == ["Beta"]
+    with pytest.raises(NewswatchError, match="cannot parse search query"):
+        store.search('"unbalanced')
+
+
+def test_counts_and_stats(store):
+    store.save_article(record(), [MENTION])
+    store.save_article(record("https://a.example/news/other", text="Unrelated", relevant=False, matched=[]), [])
+    assert store.counts_by_entry() == [("Dawn Jackson", "person", 1)]
+    stats = store.stats()
+    assert stats["articles"] == 2 and stats["relevant"] == 1
+    assert stats["outlets"] == {"Alpha": 2} and stats["by_entry"] == {"Dawn Jackson": 1}
+
+
+def test_crawl_runs_are_recorded(store):
+    run = store.start_run(["feeds"], ["Alpha"])
+    assert store.runs()[0]["status"] == "running"
+    store.finish_run(run, "finished", {"pages_fetched": 12, "articles_new": 3}, {"timeout": 1})
+    last = store.runs()[0]
+    assert (last["status"], last["pages_fetched"], last["errors"]) == ("finished", 12, {"timeout": 1})
+
+
+def test_reopening_applies_no_migration_twice(tmp_path):
+    path = tmp_path / "a.db"
+    Store(path).close()
+    store = Store(path)
+    names = [r["name"] for r in store.db.query("select name from _sqlite_migrations")]
+    assert names == ["0001_articles_mentions_runs", "0002_articles_fts"]
+    store.close()
+
+
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are my notes, not a database" * 100)
+    before = path.read_bytes()
+    with pytest.raises(NewswatchError, match="cannot open database"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_missing_database_for_reading(tmp_path):
+    with pytest.raises(NewswatchError, match="database not found"):
+        Store(tmp_path / "none.db", readonly=True)
+
+
+def test_failed_write_leaves_no_half_row(store, monkeypatch):
+    def boom(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "_replace_mentions", boom)
+    with pytest.raises(sqlite3.OperationalError):
+        store.save_article(record(), [MENTION])
+    assert store.count() == 0
