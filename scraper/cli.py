@@ -338,11 +338,11 @@ def _manifest_pages(manifest: Path):
 @watchlist_option
 def extract(file, url, fetched_at, manifest, watchlist) -> None:
     """Extract saved pages and print one JSON object per page (JSON Lines)."""
+    if bool(file) == bool(manifest):
+        raise click.UsageError("give either FILE or --manifest M.jsonl")
     from scraper.match import load_watchlist
     from scraper.process import analyse_page
 
-    if bool(file) == bool(manifest):
-        raise click.UsageError("give either FILE or --manifest M.jsonl")
     watch = load_watchlist(watchlist or _default("watchlist.toml"))
     if file:
         jobs = [({"id": str(file), "url": url, "fetched_at": fetched_at}, file)]
@@ -384,9 +384,6 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: click's usage errors and our own errors become one line, exit 2."""
     try:
         cli.main(args=argv, prog_name="newswatch", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelp as exc:  # pragma: no cover - click version dependent
-        click.echo(exc.format_message(), err=True)
-        return 2
     except click.UsageError as exc:
         click.echo(f"newswatch: error: {exc.format_message()}", err=True)
         return 2

@@ -1,0 +1,197 @@
+"""The whole product on the demo news web: serve it on a free loopback port, crawl it with
+every spider through Scrapy's real engine (in a child process, as a user runs it), and
+check the database against the demo web's answer key."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from scraper.dedup import identity_key
+from scraper.demoweb import DemoWeb
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
+
+
+def newswatch(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT, env=env)
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """One crawl of the whole demo web by all four spiders into a fresh database."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    db = tmp / "articles.db"
+    with DemoWeb(max_seconds=400) as web:
+        sources = tmp / "sources.toml"
+        sources.write_text(web.sources_toml(), encoding="utf-8")
+        result = newswatch("crawl", "--db", str(db), "--sources", str(sources), "--no-progress", *FAST)
+        hits = list(web.hits)
+        bases = {slug: base for slug, _name, _kind, base in web.outlets}
+    assert result.returncode == 0, result.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute("select * from articles")]
+    runs = [dict(r) for r in conn.execute("select * from crawl_runs")]
+    mentions = [dict(r) for r in conn.execute("select * from mentions")]
+    conn.close()
+    return {"db": db, "rows": rows, "runs": runs, "mentions": mentions, "hits": hits, "bases": bases,
+            "stdout": result.stdout, "tmp": tmp}
+
+
+def key_url(crawled, entry) -> str:
+    return crawled["bases"][entry["outlet"]] + entry["path"]
+
+
+def stored_by_identity(crawled) -> dict[str, dict]:
+    return {identity_key(r["canonical_url"]): r for r in crawled["rows"]}
+
+
+def test_every_reachable_article_is_stored_once(crawled):
+    stored = stored_by_identity(crawled)
+    reachable = [e for e in ANSWER_KEY if not e["disallowed"]]
+    missing = [e["path"] for e in reachable if identity_key(key_url(crawled, e)) not in stored]
+    assert not missing, f"articles not found by the crawl: {missing}"
+    assert len(crawled["rows"]) == len(reachable), "stored rows that are not demo articles (index pages?)"
+    canonical = [r["canonical_url"] for r in crawled["rows"]]
+    assert len(canonical) == len(set(canonical)) == len({identity_key(u) for u in canonical})
+    assert not any("utm_" in u for u in canonical)
+
+
+def test_nothing_fetched_or_stored_from_disallowed_paths(crawled):
+    disallowed = {(e["outlet"], e["path"]) for e in ANSWER_KEY if e["disallowed"]}
+    assert disallowed, "the demo web must have robots-disallowed articles"
+    fetched = {(slug, urlsplit(path).path) for slug, _method, path, _status in crawled["hits"]}
+    assert not (fetched & disallowed)
+    stored = stored_by_identity(crawled)
+    for slug, path in disallowed:
+        assert identity_key(crawled["bases"][slug] + path) not in stored
+
+
+def test_relevance_agrees_with_the_answer_key(crawled):
+    stored = stored_by_identity(crawled)
+    truth = {identity_key(key_url(crawled, e)): e for e in ANSWER_KEY if not e["disallowed"]}
+    tp = sum(1 for k, e in truth.items() if e["relevant"] and stored[k]["relevant"])
+    fp = sum(1 for k, e in truth.items() if not e["relevant"] and stored[k]["relevant"])
+    fn = sum(1 for k, e in truth.items() if e["relevant"] and not stored[k]["relevant"])
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    wrong = [e["path"] for k, e in truth.items() if bool(e["relevant"]) != bool(stored[k]["relevant"])]
+    assert precision >= 0.95 and recall >= 0.95, f"P={precision:.3f} R={recall:.3f}; wrong: {wrong}"
+
+
+def test_each_featured_person_has_their_articles(crawled):
+    stored = stored_by_identity(crawled)
+    people = ["Dawn Jackson", "Alexis Martin", "Momolu Stewart", "David Sheppard"]
+    for person in people:
+        expected = {identity_key(key_url(crawled, e)) for e in ANSWER_KEY
+                    if not e["disallowed"] and person in e["covers"]}
+        got = {k for k, r in stored.items() if person in json.loads(r["matched"] or "[]")}
+        assert expected, f"the demo web has no article about {person}"
+        overlap = len(expected & got)
+        assert overlap / len(expected) >= 0.9, f"{person}: found {overlap} of {len(expected)}"
+        assert len(got - expected) <= max(1, len(expected) // 10), f"{person}: extra {sorted(got - expected)}"
+
+
+def test_homonyms_are_not_matched_as_featured_people(crawled):
+    stored = stored_by_identity(crawled)
+    for entry in ANSWER_KEY:
+        if entry["disallowed"] or entry["relevant"]:
+            continue
+        row = stored[identity_key(key_url(crawled, entry))]
+        assert json.loads(row["matched"] or "[]") == [], f"{entry['path']} ({entry['note']})"
+
+
+def test_syndicated_wire_copies_are_kept_per_outlet(crawled):
+    stories: dict[str, set[str]] = {}
+    for entry in ANSWER_KEY:
+        if entry.get("story") and not entry["disallowed"]:
+            stories.setdefault(entry["story"], set()).add(entry["outlet"])
+    assert any(len(outlets) >= 3 for outlets in stories.values()), "a wire story on three outlets"
+    stored = stored_by_identity(crawled)
+    for entry in ANSWER_KEY:
+        if entry.get("story") and not entry["disallowed"]:
+            assert identity_key(key_url(crawled, entry)) in stored
+
+
+def test_every_spider_found_articles_and_the_run_is_recorded(crawled):
+    (run,) = crawled["runs"]
+    assert run["status"] == "finished" and run["finished"]
+    details = json.loads(run["details"])
+    for spider in ("feeds", "sitemaps", "search", "links"):
+        assert details["per_spider"][spider]["articles_seen"] > 0, spider
+    assert run["pages_fetched"] >= len(crawled["rows"])
+    via = {v for r in crawled["rows"] for v in json.loads(r["found_via"])}
+    assert via == {"feed", "sitemap", "search", "link"}
+
+
+def test_stored_fields_are_complete(crawled):
+    for row in crawled["rows"]:
+        assert row["title"] and row["text"] and row["outlet"] in {
+            "The Screen Ledger", "Marquee Daily", "Le Petit Écran", "Trending Buzz Hub", "Justice Dispatch",
+            "The Reform Record"}
+        assert row["published_date"], f"undated: {row['url']}"
+        assert row["language"] in ("en", "fr")
+    french = [r for r in crawled["rows"] if r["outlet"] == "Le Petit Écran"]
+    assert french and all(r["language"] == "fr" for r in french)
+
+
+def test_dates_match_the_answer_key(crawled):
+    stored = stored_by_identity(crawled)
+    wrong = []
+    for entry in ANSWER_KEY:
+        if entry["disallowed"]:
+            continue
+        row = stored[identity_key(key_url(crawled, entry))]
+        if row["published_date"] != entry["published"][:10]:
+            wrong.append((entry["path"], entry["published"], row["published"]))
+    assert not wrong, wrong
+
+
+# ---- the CLI over the crawled database ---------------------------------------------------
+
+
+def test_search_stats_export_and_report(crawled):
+    db = str(crawled["db"])
+    result = newswatch("search", "Momolu", "--db", db, "--json", "--relevant")
+    assert result.returncode == 0, result.stderr
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits and all(h["relevant"] for h in hits)
+
+    result = newswatch("stats", "--db", db, "--json")
+    stats = json.loads(result.stdout)
+    assert stats["articles"] == len(crawled["rows"]) and stats["runs"] == 1
+
+    out = crawled["tmp"] / "export.jsonl"
+    result = newswatch("export", "--db", db, "--format", "jsonl", "--person", "David Sheppard", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    exported = [json.loads(line) for line in out.read_text().splitlines()]
+    assert exported and all("David Sheppard" in a["matched"] for a in exported)
+
+    report_dir = crawled["tmp"] / "report"
+    result = newswatch("report", "--db", db, "--out", str(report_dir))
+    assert result.returncode == 0, result.stderr
+    html = (report_dir / "report.html").read_text()
+    markdown = (report_dir / "report.md").read_text()
+    relevant = [r for r in crawled["rows"] if r["relevant"]]
+    assert f"<b>{len(relevant)}</b>relevant articles" in html and "<svg" in html
+    for row in relevant:
+        assert row["url"] in html and row["url"] in markdown
+
+
+def test_report_on_an_empty_period_says_so(crawled):
+    out = crawled["tmp"] / "empty"
+    result = newswatch("report", "--db", str(crawled["db"]), "--out", str(out), "--since", "1999-01-01",
+                       "--until", "1999-12-31")
+    assert result.returncode == 0, result.stderr
+    assert "No relevant coverage in this period" in (out / "report.html").read_text()
