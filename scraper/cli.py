@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code or 1
     except NewswatchError as exc:
         click.echo(f"newswatch: error: {exc}", err=True)
-        return 2
+        return exc.exit_code
     except click.exceptions.Abort:
         click.echo("newswatch: aborted", err=True)
         return 130

@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 
 from scraper import settings as default_settings
 from scraper.config import Outlet, load_sources, select_outlets
-from scraper.errors import NewswatchError
+from scraper.errors import NetworkUnreachable, NewswatchError
 from scraper.match import load_watchlist
 from scraper.store import Store
 
@@ -85,13 +85,16 @@ def check_network(outlets: list[Outlet], timeout: float = 8.0) -> None:
         except OSError as exc:
             failures[host] = exc.strerror or type(exc).__name__
 
-    for outlet in outlets:
-        parts = urlsplit(outlet.homepage)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        threading.Thread(target=probe, args=(parts.hostname, port), daemon=True).start()
-    if not reached.wait(timeout):
+    targets = {(urlsplit(o.homepage).hostname, urlsplit(o.homepage).port
+                or (443 if o.homepage.startswith("https") else 80)) for o in outlets}
+    for host, port in targets:
+        threading.Thread(target=probe, args=(host, port), daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while not reached.is_set() and len(failures) < len({host for host, _ in targets}) and time.monotonic() < deadline:
+        reached.wait(0.05)
+    if not reached.is_set():
         sample = ", ".join(f"{h} ({failures.get(h, 'no answer')})" for h in hosts[:3])
-        raise NewswatchError(
+        raise NetworkUnreachable(
             f"network unreachable: could not connect to any of {len(hosts)} outlet hosts within "
             f"{timeout:.0f}s, e.g. {sample}. Check the connection (or proxy) and try again."
         )

@@ -4,6 +4,14 @@
 class NewswatchError(Exception):
     """Base class: a problem the user can fix (bad config, bad arguments, bad database)."""
 
+    exit_code = 2
+
 
 class ConfigError(NewswatchError):
     """A config file (sources.toml, watchlist.toml) is missing, malformed or incomplete."""
+
+
+class NetworkUnreachable(NewswatchError):
+    """None of the outlets could be reached: not the user's input, so not exit status 2."""
+
+    exit_code = 1
