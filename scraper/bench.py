@@ -1,0 +1,199 @@
+"""Measure extraction against the shared benchmark sets, and against the tools we must beat.
+
+    python -m scraper.bench [--bench DIR] [--only bodies|dates] [--out DIR]
+
+For each set (bodies, dates) every page of manifest.jsonl goes through
+`extract_article`; predictions are written as JSONL and scored by the set's own
+score.py (in a subprocess, so its metric stays the benchmark's, not ours). The same
+pages are also run through trafilatura's `extract()` (bodies) or htmldate's
+`find_date()` (dates) to compare quality and time in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_BENCH = REPO.parent / "shared" / "bench"
+KINDS = ("bodies", "dates")
+
+
+def read_manifest(set_dir: Path) -> Iterator[dict[str, Any]]:
+    """Manifest rows with the page bytes loaded (gzip-compressed on disk)."""
+    for line in (set_dir / "manifest.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            row["html"] = gzip.decompress((set_dir / row["path"]).read_bytes())
+            yield row
+
+
+def _fetched_at(row: dict[str, Any]) -> datetime | None:
+    """Optional per-page fetch time; without it relative dates and the future check are skipped."""
+    raw = row.get("fetched_at")
+    try:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def ours(kind: str, row: dict[str, Any]) -> dict[str, Any]:
+    from scraper.extract import extract_article
+
+    article = extract_article(row["html"], url=row.get("url"), fetched_at=_fetched_at(row))
+    if kind == "bodies":
+        return {"id": row["id"], "text": article.get("text") or ""}
+    return {
+        "id": row["id"],
+        "published": article.get("published"),
+        "published_date": article.get("published_date"),
+        "published_source": article.get("published_source"),
+    }
+
+
+def theirs(kind: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The reference tool on the same page: trafilatura for bodies, htmldate for dates."""
+    if kind == "bodies":
+        import trafilatura
+
+        return {"id": row["id"], "text": trafilatura.extract(row["html"], url=row.get("url")) or ""}
+    import htmldate
+
+    try:
+        day = htmldate.find_date(row["html"], original_date=True, extensive_search=True, url=row.get("url"))
+    except Exception:  # noqa: BLE001 - a failing reference counts as no answer
+        day = None
+    return {"id": row["id"], "published_date": day}
+
+
+def run(kind: str, rows: list[dict[str, Any]], fn: Callable[[str, dict], dict], out: Path) -> float:
+    """Predict every page, write JSONL, return the seconds spent predicting."""
+    predictions, spent = [], 0.0
+    for row in rows:
+        start = time.perf_counter()
+        predictions.append(fn(kind, row))
+        spent += time.perf_counter() - start
+    out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions), encoding="utf-8")
+    return spent
+
+
+def score(bench: Path, kind: str, predictions: Path) -> dict[str, Any]:
+    """The benchmark's own scorer, run as a separate process."""
+    done = subprocess.run(
+        [sys.executable, str(bench / "score.py"), kind, str(predictions)], capture_output=True, text=True, check=False
+    )
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": (done.stderr or done.stdout).strip()[-500:]}
+
+
+def run_worker(bench: Path, kind: str, tool: str, out: Path) -> float:
+    """Run one tool over one set in a fresh process and return its prediction time.
+
+    Separate processes keep the comparison fair: dateparser and trafilatura build
+    lazy caches on first use, which would otherwise benefit whichever runs second.
+    """
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scraper.bench",
+            "--bench",
+            str(bench),
+            "--only",
+            kind,
+            "--worker",
+            tool,
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    try:
+        return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+    except (IndexError, KeyError, ValueError):
+        raise SystemExit(f"benchmark worker {tool}/{kind} failed:\n{done.stderr[-2000:]}") from None
+
+
+def worker(bench: Path, kind: str, tool: str, out: Path) -> None:
+    """Body of a worker process: predict, write JSONL, print the seconds spent."""
+    rows = list(read_manifest(bench / kind))
+    seconds = run(kind, rows, ours if tool == "newswatch" else theirs, out)
+    print(json.dumps({"seconds": seconds}))
+
+
+def bench_kind(bench: Path, kind: str, out: Path) -> dict[str, Any]:
+    ours_file, theirs_file = out / f"{kind}-newswatch.jsonl", out / f"{kind}-reference.jsonl"
+    ours_time = run_worker(bench, kind, "newswatch", ours_file)
+    theirs_time = run_worker(bench, kind, "reference", theirs_file)
+    pages = sum(1 for line in (bench / kind / "manifest.jsonl").read_text().splitlines() if line.strip())
+    return {
+        "kind": kind,
+        "pages": pages,
+        "newswatch": score(bench, kind, ours_file),
+        "reference": score(bench, kind, theirs_file),
+        "reference_tool": "trafilatura.extract" if kind == "bodies" else "htmldate.find_date(extensive)",
+        "seconds_newswatch": round(ours_time, 2),
+        "seconds_reference": round(theirs_time, 2),
+        "time_ratio": round(ours_time / theirs_time, 2) if theirs_time else None,
+    }
+
+
+def print_table(results: list[dict[str, Any]]) -> None:
+    header = f"{'set':<7} {'tool':<32} {'P':>6} {'R':>6} {'F1':>6} {'acc':>6} {'sec':>7}"
+    print(header)
+    print("-" * len(header))
+    for res in results:
+        for name, key, secs in (
+            ("newswatch", "newswatch", "seconds_newswatch"),
+            (res["reference_tool"], "reference", "seconds_reference"),
+        ):
+            s = res[key]
+            acc = s.get("accuracy", s.get("exact", ""))
+            print(
+                f"{res['kind']:<7} {name:<32} {s.get('precision', ''):>6} {s.get('recall', ''):>6} "
+                f"{s.get('f1', ''):>6} {acc:>6} {res[secs]:>7}"
+            )
+        print(f"{res['kind']:<7} {'time ratio (ours / theirs)':<32} {res['time_ratio']:>41}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark newswatch extraction.")
+    parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
+    parser.add_argument("--only", choices=KINDS)
+    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    parser.add_argument("--worker", choices=("newswatch", "reference"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.bench.resolve(), args.only, args.worker, args.out.resolve())
+        return 0
+    if not (args.bench / "score.py").exists():
+        print(f"benchmark data not found at {args.bench}; skipping")
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    kinds = [args.only] if args.only else list(KINDS)
+    bench, out = args.bench.resolve(), args.out.resolve()
+    results = [bench_kind(bench, kind, out) for kind in kinds if (bench / kind).is_dir()]
+    print_table(results)
+    summary = {r["kind"]: {k: v for k, v in r.items() if k != "kind"} for r in results}
+    for value in summary.values():
+        for key in ("newswatch", "reference"):
+            value[key].pop("first_wrong", None)
+    print(json.dumps({"bench": summary}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

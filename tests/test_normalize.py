@@ -1,0 +1,51 @@
+"""Tests for scraper.normalize (pure text clean-up)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from scraper.normalize import fix_encoding, normalize_inline, normalize_text, squash, straighten_quotes
+
+
+def test_mojibake_repaired():
+    assert fix_encoding("CafÃ© Ã  Paris") == "Café à Paris"
+    assert fix_encoding("lâ€™Ã©tÃ©") == "l’été".replace("’", "'")
+
+
+def test_nfc():
+    decomposed = "Cafe\u0301"
+    assert fix_encoding(decomposed) == "Café"
+    assert unicodedata.is_normalized("NFC", normalize_text(decomposed))
+
+
+def test_quotes_straightened():
+    assert straighten_quotes("„Guten Tag“") == '"Guten Tag“'.replace("“", "“")
+    assert normalize_inline("O’Brien said “yes”") == 'O\'Brien said "yes"'
+    assert normalize_inline("‚single‘") == "'single'"
+
+
+def test_guillemets_kept():
+    assert normalize_inline("« Bonjour »") == "« Bonjour »"
+
+
+def test_inline_whitespace():
+    assert normalize_inline("  Ann\u00a0Lee \n\t and\u2009Bo  ") == "Ann Lee and Bo"
+    assert normalize_inline(None) == ""
+    assert normalize_inline("zero\u200bwidth soft\u00adhyphen") == "zerowidth softhyphen"
+
+
+def test_text_paragraphs():
+    raw = "First  paragraph\r\nsecond line\n\n\n\n  Third\u00a0 one \u2028Fourth"
+    assert normalize_text(raw) == "First paragraph\n\nsecond line\n\nThird one\n\nFourth"
+    assert normalize_text("") == ""
+    assert normalize_text(None) == ""
+
+
+def test_html_entities_left_alone_in_plain_text():
+    assert normalize_inline("AT&amp;T") == "AT&amp;T"
+
+
+def test_squash():
+    assert squash("Émile  Zola!") == "emile zola"
+    assert squash("The DAILY-Planet") == "the daily planet"
+    assert squash(None) == ""
