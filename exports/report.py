@@ -45,7 +45,7 @@ def gather(store: Store, filters: ArticleFilters, title: str) -> ReportData:
         filters=filters,
         articles=articles,
         total_articles=store.count(*everything.sql()),
-        by_entry=store.counts_by_entry(relevant),
+        by_entry=[row for row in store.counts_by_entry(relevant) if row[1] != "supporting"],
         by_outlet=store.counts_by("outlet", relevant),
         by_kind=store.counts_by("outlet_kind", relevant),
         by_language=store.counts_by("language", relevant),

@@ -105,9 +105,12 @@ def _print_crawl_summary(summary, store: Store) -> None:
     out(f"  articles stored:   {stats['articles']} in {stats['database']}")
     out(f"  relevant articles: {stats['relevant']}")
     if stats["by_entry"]:
-        out("  relevant articles per documentary / person:")
+        out("  relevant articles per documentary / featured person:")
         for entry, n in stats["by_entry"].items():
             out(f"    {n:4d}  {entry}")
+    if stats["by_supporting"]:
+        out("  supporting entities named in relevant articles: "
+            + ", ".join(f"{entry} ({n})" for entry, n in stats["by_supporting"].items()))
     if stats["relevant_by_outlet"]:
         out("  relevant articles per outlet (of all stored):")
         for outlet, n in stats["outlets"].items():
@@ -161,6 +164,7 @@ DEMO_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "DOWNLOAD_TIMEOUT": 15,
     "RETRY_TIMES": 1,
+    "LOG_LEVEL": "WARNING",
 }
 
 

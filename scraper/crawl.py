@@ -132,7 +132,7 @@ def run_crawl(
     overrides = {**(overrides or {}), "NEWSWATCH_PROGRESS": progress}
     if progress:
         overrides.setdefault("LOG_LEVEL", "WARNING")
-    process = CrawlerProcess(build_settings(db, sources, watchlist, overrides), install_root_handler=True)
+    process = CrawlerProcess(build_settings(db, sources, watchlist, overrides))
     classes = spider_classes()
     outlet_arg = ",".join(o.name for o in chosen)
     crawlers = []

@@ -10,8 +10,8 @@ class PageItem:
     """A fetched candidate article page; extraction happens in the pipeline, not the spider."""
 
     url: str
-    body: bytes
-    headers: dict[str, str]
+    body: bytes = field(repr=False)
+    headers: dict[str, str] = field(repr=False)
     fetched_at: str
     outlet: str
     outlet_kind: str

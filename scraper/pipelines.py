@@ -47,7 +47,7 @@ class ArticlePipeline:
             raise DropItem(f"unreadable page {item.url}: {analysed['error']}")
         if analysed.get("page_type") != "article" or not analysed.get("text"):
             self.stats.inc_value("newswatch/not_article")
-            raise DropItem(f"not an article: {item.url}")
+            raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
         record, mentions = store_record(
             analysed, outlet=item.outlet, outlet_kind=item.outlet_kind, found_via=item.found_via,
             body=item.body, fetched_at=item.fetched_at,

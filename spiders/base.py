@@ -96,6 +96,13 @@ class NewsSpider(scrapy.Spider):
         return any(t in content_type for t in HTML_TYPES)
 
     def on_error(self, failure: Failure) -> None:
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt said no (counted by Scrapy as robotstxt/forbidden): a rule, not an error
+            self.crawler.stats.inc_value("newswatch/skipped/ignored")
+            return
         kind = error_kind(failure)
         self.crawler.stats.inc_value(f"newswatch/errors/{kind}")
         self.logger.warning("%s: %s", kind, getattr(failure.request, "url", "?"))
