@@ -7,8 +7,13 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
-BOILERPLATE_CONTAINERS = {"header", "nav", "footer", "aside"}
-BOILERPLATE_CLASS = re.compile(r"\b(nav|menu|footer|header|sidebar|most-read|trending|share|social|cookie)\b", re.I)
+ALWAYS_BOILERPLATE = {"nav", "aside"}
+# A <header>/<footer> is the page's own chrome, unless it heads an <article> or sits in
+# <main>: WordPress teasers put the headline link in <header class="entry-header">.
+PAGE_CHROME = {"header", "footer"}
+CONTENT_ROOTS = {"article", "main"}
+BOILERPLATE_CLASS = re.compile(r"\b(nav|menu|sidebar|most-read|trending|share|social|cookie)\b", re.I)
+CHROME_CLASS = re.compile(r"\b(header|footer|masthead|colophon)\b", re.I)
 NEXT_TEXT = re.compile(r"^\s*(next|next page|older|older posts|more results|suivant|siguiente|weiter|»|›|→)\b",
                        re.I)
 NOT_ARTICLE_PATH = re.compile(
@@ -37,10 +42,13 @@ def _absolute(href: str | None, base_url: str) -> str | None:
 
 
 def _in_boilerplate(element) -> bool:
-    for ancestor in element.iterancestors():
-        if ancestor.tag in BOILERPLATE_CONTAINERS:
+    ancestors = list(element.iterancestors())
+    in_content = any(a.tag in CONTENT_ROOTS for a in ancestors)
+    for ancestor in ancestors:
+        names = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if ancestor.tag in ALWAYS_BOILERPLATE or BOILERPLATE_CLASS.search(names):
             return True
-        if BOILERPLATE_CLASS.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+        if not in_content and (ancestor.tag in PAGE_CHROME or CHROME_CLASS.search(names)):
             return True
     return False
 

@@ -195,3 +195,62 @@ def test_report_on_an_empty_period_says_so(crawled):
                        "--until", "1999-12-31")
     assert result.returncode == 0, result.stderr
     assert "No relevant coverage in this period" in (out / "report.html").read_text()
+
+
+# ---- each spider on its own --------------------------------------------------------------
+
+
+def crawl_with(spider: str, tmp: Path) -> tuple[list[dict], dict[str, str]]:
+    db = tmp / f"{spider}.db"
+    with DemoWeb(max_seconds=300) as web:
+        sources = tmp / "sources.toml"
+        sources.write_text(web.sources_toml(), encoding="utf-8")
+        result = newswatch("crawl", "--spider", spider, "--db", str(db), "--sources", str(sources),
+                           "--no-progress", *FAST)
+        bases = {slug: base for slug, _name, _kind, base in web.outlets}
+    assert result.returncode == 0, result.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute("select * from articles")]
+    conn.close()
+    return rows, bases
+
+
+def reachable_keys(bases: dict[str, str], relevant_only: bool = False) -> set[str]:
+    return {identity_key(bases[e["outlet"]] + e["path"]) for e in ANSWER_KEY
+            if not e["disallowed"] and (e["relevant"] or not relevant_only)}
+
+
+@pytest.mark.parametrize("spider", ["sitemaps", "links"])
+def test_sitemaps_and_links_each_find_every_article(spider, tmp_path):
+    rows, bases = crawl_with(spider, tmp_path)
+    assert {identity_key(r["canonical_url"]) for r in rows} == reachable_keys(bases)
+
+
+def test_feeds_find_the_newest_articles_of_every_outlet(tmp_path):
+    rows, bases = crawl_with("feeds", tmp_path)
+    outlets = {r["outlet"] for r in rows}
+    assert len(outlets) == 6
+    assert 6 <= len(rows) < len(reachable_keys(bases)), "feeds carry only the newest items"
+    assert {identity_key(r["canonical_url"]) for r in rows} <= reachable_keys(bases)
+
+
+def test_site_search_finds_the_relevant_coverage(tmp_path):
+    rows, bases = crawl_with("search", tmp_path)
+    found = {identity_key(r["canonical_url"]) for r in rows}
+    wanted = reachable_keys(bases, relevant_only=True)
+    assert len(found & wanted) / len(wanted) >= 0.95, sorted(wanted - found)
+    assert found <= reachable_keys(bases)
+
+
+def test_make_demo_command(tmp_path):
+    """What `make demo` runs: serve, crawl, store, report, and a summary a person can read."""
+    db, out = tmp_path / "demo.db", tmp_path / "report"
+    result = newswatch("demo", "--db", str(db), "--out", str(out), "--no-progress")
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = result.stdout
+    for line in ("pages fetched:", "articles stored:", "relevant articles:", "Dawn Jackson", "Alexis Martin",
+                 "Momolu Stewart", "David Sheppard", "The Screen Ledger", "Le Petit Écran", "report:"):
+        assert line in text, line
+    assert (out / "report.html").stat().st_size > 1000 and (out / "report.md").stat().st_size > 500
+    assert "Traceback" not in result.stderr

@@ -114,3 +114,16 @@ def test_same_site():
     assert same_site("https://tv.variety.com/x", "variety.com")
     assert not same_site("https://evil-variety.com/x", "variety.com")
     assert not same_site("http://127.0.0.1:8001/x", "127.0.0.1:8002")
+
+
+def test_teaser_headlines_inside_article_headers_are_content():
+    """WordPress-style listings put each result's link in <header class="entry-header">."""
+    page = """<html><body><header class="site-header"><a href="/tv/">TV</a></header><main>
+    <article class="post"><header class="entry-header"><h2><a href="/tv/story-1.html">One</a></h2></header></article>
+    <article class="post"><header class="entry-header"><h2><a href="/tv/story-2.html">Two</a></h2></header>
+    <footer class="entry-footer"><a href="/tv/story-2.html#comments">Comments</a></footer></article>
+    </main><footer class="site-footer"><a href="/tv/archive.html">Archive</a></footer></body></html>"""
+    assert content_links(page, "https://m.example/search?q=x") == [
+        "https://m.example/tv/story-1.html",
+        "https://m.example/tv/story-2.html",
+    ]
