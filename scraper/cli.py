@@ -95,14 +95,31 @@ def cli() -> None:
 # ---- crawl -------------------------------------------------------------------------
 
 
+alerts_option = click.option("--alerts", "alerts_file", type=click.Path(path_type=Path), default=None,
+                             help="Alert settings (default: ./alerts.toml if present, else only an Atom feed "
+                                  "next to the database).")
+
+
+def _alert_config(alerts_file: Path | None, db: Path):
+    """The after-run announcement: alerts.toml when given or present, else an Atom feed beside the db."""
+    from scraper.alerts import AlertConfig, load_alert_config
+
+    path = alerts_file or (Path("alerts.toml") if Path("alerts.toml").exists() else None)
+    if path:
+        return load_alert_config(path)
+    return AlertConfig(atom_path=db.with_name(f"{db.stem}-alerts.atom"))
+
+
 def _print_crawl_summary(summary, store: Store) -> None:
     stats = store.stats()
     out = click.echo
     out(f"crawl run #{summary.run_id} {summary.status} in {summary.seconds:.1f}s")
-    out(f"  pages fetched:     {summary.pages_fetched}")
+    out(f"  pages fetched:     {summary.pages_fetched} ({summary.pages_downloaded} in full, "
+        f"{summary.not_modified} not modified)")
     out(f"  articles seen:     {summary.articles_seen} ({summary.articles_new} new, "
         f"{summary.articles_updated} updated)")
     out(f"  articles stored:   {stats['articles']} in {stats['database']}")
+    out(f"  unique stories:    {stats['unique_stories']} ({stats['duplicates']} copies folded into them)")
     out(f"  relevant articles: {stats['relevant']}")
     if stats["by_entry"]:
         out("  relevant articles per documentary / featured person:")
@@ -117,6 +134,12 @@ def _print_crawl_summary(summary, store: Store) -> None:
             out(f"    {stats['relevant_by_outlet'].get(outlet, 0):4d} / {n:<4d} {outlet}")
     if summary.errors:
         out("  errors: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.errors.items())))
+    if summary.alerts is not None:
+        report = summary.alerts
+        sent = ", ".join(f"{channel} {n}" for channel, n in sorted(report.sent.items())) or "nothing to send"
+        waiting = ", ".join(f"{channel} {n}" for channel, n in sorted(report.pending.items()) if n)
+        out(f"  alerts: {report.queued} new relevant articles queued; sent: {sent}"
+            + (f"; still pending: {waiting}" if waiting else ""))
 
 
 @cli.command()
@@ -128,9 +151,11 @@ def _print_crawl_summary(summary, store: Store) -> None:
 @click.option("--outlet", "outlets", multiple=True, help="Crawl only these outlets (repeatable).")
 @click.option("--max-pages", type=click.IntRange(1), help="Link-following budget per outlet.")
 @click.option("--depth", type=click.IntRange(0), help="Link-following depth limit.")
+@click.option("--since", callback=_iso_day, help="Skip feed items and sitemap entries published before YYYY-MM-DD.")
 @click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, progress, overrides) -> None:
+@alerts_option
+def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, progress, overrides, alerts_file) -> None:
     """Crawl the outlets of sources.toml into the database."""
     from scraper.crawl import run_crawl
 
@@ -144,10 +169,12 @@ def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, progress, 
         settings["NEWSWATCH_MAX_PAGES_PER_OUTLET"] = max_pages
     if depth is not None:
         settings["DEPTH_LIMIT"] = depth
+    if since:
+        settings["NEWSWATCH_SINCE"] = since
     summary = run_crawl(
         db=db, sources=sources or _default("sources.toml"), watchlist=watchlist or _default("watchlist.toml"),
         spiders=list(spiders) or None, outlets=list(outlets) or None, overrides=settings,
-        progress=sys.stderr.isatty() if progress is None else progress,
+        progress=sys.stderr.isatty() if progress is None else progress, alerts=_alert_config(alerts_file, db),
     )
     store = Store(db)
     _print_crawl_summary(summary, store)
@@ -182,7 +209,7 @@ def demo(db, out, watchlist, progress) -> None:
 
     started = time.monotonic()
     watchlist = watchlist or _default("watchlist.toml")
-    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), db.with_name(f"{db.stem}-alerts.atom")):
         stale.unlink(missing_ok=True)
     with DemoWeb(max_seconds=900) as web:
         click.echo(f"serving {len(web.outlets)} demo outlets on 127.0.0.1:")
@@ -193,13 +220,50 @@ def demo(db, out, watchlist, progress) -> None:
         sources.write_text(web.sources_toml(), encoding="utf-8")
         summary = run_crawl(db=db, sources=sources, watchlist=watchlist, overrides=DEMO_SETTINGS,
                             progress=sys.stderr.isatty() if progress is None else progress,
-                            check_connectivity=False)
+                            check_connectivity=False, alerts=_alert_config(None, db))
     store = Store(db)
     report = write_report(store, out, title="Demo coverage report: Kim Kardashian West: The Justice Project")
     _print_crawl_summary(summary, store)
     store.close()
     click.echo(f"report: {report.html} and {report.markdown} ({report.articles} relevant articles)")
     click.echo(f"demo finished in {time.monotonic() - started:.1f}s")
+
+
+# ---- schedule ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--every", help="Interval between crawls: 90s, 30m, 6h, 1d.")
+@click.option("--cron", help='Cron expression, e.g. "0 */6 * * *".')
+@click.option("--max-runs", type=click.IntRange(1), help="Stop after this many runs (default: run until stopped).")
+@db_option()
+@sources_option
+@watchlist_option
+@alerts_option
+@click.option("--spider", "spiders", multiple=True, type=click.Choice(["feeds", "sitemaps", "search", "links"]))
+@click.option("--outlet", "outlets", multiple=True)
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE")
+def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders, outlets, overrides) -> None:
+    """Run crawls on a schedule, one at a time; SIGTERM or Ctrl-C stops after the current run."""
+    import threading
+
+    from scraper.schedule import child_runner, install_stop_handlers, parse_schedule, run_schedule
+
+    plan = parse_schedule(every=every, cron=cron)
+    args = ["crawl", "--no-progress", "--db", str(db)]
+    for flag, value in (("--sources", sources), ("--watchlist", watchlist), ("--alerts", alerts_file)):
+        if value:
+            args += [flag, str(value)]
+    for flag, values in (("--spider", spiders), ("--outlet", outlets), ("-s", overrides)):
+        for value in values:
+            args += [flag, value]
+    stop = threading.Event()
+    restore = install_stop_handlers(stop)
+    try:
+        codes = run_schedule(child_runner(args), plan, max_runs=max_runs, stop_event=stop)
+    finally:
+        restore()
+    click.echo(f"schedule stopped after {len(codes)} run(s); exit codes: {codes}")
 
 
 # ---- search / export / report / stats --------------------------------------------------
@@ -297,6 +361,54 @@ def stats(db, as_json) -> None:
     if run:
         click.echo(f"last run #{run['id']} {run['status']}: started {run['started']}, "
                    f"{run['pages_fetched'] or 0} pages, {run['articles_new'] or 0} new articles")
+
+
+# ---- rematch ---------------------------------------------------------------------------
+
+
+def _print_rematch(summary, watchlist: Path, db: Path) -> None:
+    out = click.echo
+    out(f"rematched {summary.articles} articles in {db} with {watchlist}: "
+        f"{summary.relevant_before} relevant before, {summary.relevant_after} after")
+    counts = summary.counts()
+    out("  " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+        + ("; dry run, nothing stored" if summary.dry_run else f"; {summary.updated} rows updated"))
+    if summary.skipped:
+        out(f"  {summary.skipped} article(s) changed by a crawl meanwhile were left alone; run rematch again")
+    marks = {"became relevant": "+", "no longer relevant": "-", "entries changed": "~"}
+    for kind, mark in marks.items():
+        if counts[kind]:
+            out(f"{kind}:")
+        for change in summary.of_kind(kind):
+            entries = [f"+{e}" for e in change.added] + [f"-{e}" for e in change.removed]
+            out(f"  {mark} [{change.outlet}] {change.title or change.url}")
+            out(f"      {change.url}  relevance {change.relevance_before or 0:.2f} -> "
+                f"{change.relevance_after:.2f}" + (f"  ({', '.join(entries)})" if entries else ""))
+
+
+@cli.command()
+@db_option()
+@watchlist_option
+@click.option("--dry-run", is_flag=True, help="Report what would change; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable summary.")
+def rematch(db, watchlist, dry_run, as_json) -> None:
+    """Match every stored article again after a watchlist change (no crawling)."""
+    from scraper.match import load_watchlist
+    from scraper.rematch import rematch as run_rematch
+
+    watchlist = watchlist or _default("watchlist.toml")
+    watch = load_watchlist(watchlist)
+    Store(db, readonly=True).close()  # a missing or foreign file is an error, never a new database
+    store = Store(db, readonly=dry_run)
+    try:
+        summary = run_rematch(store, watch, dry_run=dry_run)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps({"database": str(db), "watchlist": str(watchlist), **summary.as_dict()},
+                              ensure_ascii=False, indent=2))
+    else:
+        _print_rematch(summary, watchlist, db)
 
 
 # ---- extract -------------------------------------------------------------------------

@@ -15,12 +15,16 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from scraper import settings as default_settings
+from scraper.alerts import AlertConfig, announce_run
 from scraper.config import Outlet, load_sources, select_outlets
 from scraper.errors import NetworkUnreachable, NewswatchError
 from scraper.match import load_watchlist
+from scraper.schedule import CrawlLock
 from scraper.store import Store
 
 SPIDER_NAMES = ("feeds", "sitemaps", "search", "links")
+COUNTERS = ("pages_fetched", "pages_downloaded", "not_modified", "articles_seen", "articles_new",
+            "articles_updated", "articles_unchanged", "relevant_new", "not_articles")
 
 
 @dataclass
@@ -35,6 +39,11 @@ class CrawlSummary:
     relevant_new: int = 0
     relevant_seen: int = 0
     not_articles: int = 0
+    not_modified: int = 0
+    pages_downloaded: int = 0
+    articles_unchanged: int = 0
+    clusters_moved: int = 0
+    alerts: object = None
     errors: dict[str, int] = field(default_factory=dict)
     per_spider: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -114,6 +123,7 @@ def run_crawl(
     overrides: dict | None = None,
     progress: bool = False,
     check_connectivity: bool = True,
+    alerts: AlertConfig | None = None,
 ) -> CrawlSummary:
     """Crawl, store, and record the run. Config errors surface before anything is fetched."""
     names = spiders or list(SPIDER_NAMES)
@@ -122,10 +132,20 @@ def run_crawl(
         raise NewswatchError(f"unknown spider {', '.join(unknown)}; choose from {', '.join(SPIDER_NAMES)}")
     chosen = select_outlets(load_sources(sources), outlets)
     load_watchlist(watchlist)
-    if check_connectivity:
-        check_network(chosen)
+    lock = CrawlLock.for_database(db)
+    lock.acquire()  # one crawl per database at a time, across processes (cron, schedule, by hand)
+    try:
+        if check_connectivity:
+            check_network(chosen)
+        return _crawl_locked(db, sources, watchlist, names, chosen, overrides, progress, alerts)
+    finally:
+        lock.release()
 
+
+def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], chosen: list[Outlet],
+                  overrides: dict | None, progress: bool, alerts: AlertConfig | None) -> CrawlSummary:
     store = Store(db)
+    store.mark_interrupted_runs()  # we hold the lock: any run still "running" was killed
     run_id = store.start_run(names, [o.name for o in chosen])
     store.close()
 
@@ -142,7 +162,12 @@ def run_crawl(
         process.crawl(crawler, outlets=outlet_arg)
     started = time.monotonic()
     process.start()
-    return _record_run(db, run_id, crawlers, time.monotonic() - started)
+    summary = _record_run(db, run_id, crawlers, time.monotonic() - started)
+    if alerts is not None:
+        store = Store(db)
+        summary.alerts = announce_run(store, run_id, alerts)
+        store.close()
+    return summary
 
 
 def _record_run(db: Path, run_id: int, crawlers: list, seconds: float) -> CrawlSummary:
@@ -162,18 +187,21 @@ def _record_run(db: Path, run_id: int, crawlers: list, seconds: float) -> CrawlS
             "relevant_seen": _counter(stats, "newswatch/relevant_seen"),
             "not_articles": _counter(stats, "newswatch/not_article"),
             "robots_forbidden": _counter(stats, "robotstxt/forbidden"),
+            "not_modified": _counter(stats, "newswatch/not_modified"),
+            "pages_downloaded": _counter(stats, "newswatch/bodies_downloaded"),
+            "articles_unchanged": _counter(stats, "newswatch/articles_unchanged")
+            + _counter(stats, "newswatch/articles_unchanged_body"),
         }
         summary.per_spider[name] = per
-        for key in ("pages_fetched", "articles_seen", "articles_new", "articles_updated", "relevant_new",
-                    "relevant_seen", "not_articles"):
+        for key in COUNTERS + ("relevant_seen",):
             setattr(summary, key, getattr(summary, key) + per[key])
         for key, value in stats.items():
             if key.startswith("newswatch/errors/"):
                 kind = key.removeprefix("newswatch/errors/")
                 summary.errors[kind] = summary.errors.get(kind, 0) + int(value)
     store = Store(db)
-    counters = {k: getattr(summary, k) for k in ("pages_fetched", "articles_seen", "articles_new",
-                                                 "articles_updated", "relevant_new", "not_articles")}
+    summary.clusters_moved = store.recluster()
+    counters = {k: getattr(summary, k) for k in COUNTERS}
     store.finish_run(run_id, summary.status, counters, summary.errors,
                      {"per_spider": summary.per_spider, "seconds": summary.seconds})
     store.close()

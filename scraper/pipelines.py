@@ -6,6 +6,7 @@ from datetime import datetime
 
 from scrapy.exceptions import DropItem
 
+from scraper.dedup import html_fingerprint
 from scraper.items import PageItem
 from scraper.match import load_watchlist
 from scraper.process import analyse_page, store_record
@@ -34,6 +35,10 @@ class ArticlePipeline:
             self.store.close()
 
     def process_item(self, item: PageItem, spider=None) -> PageItem:
+        known = self.store.validators(item.url)
+        if known and known.get("article_id") and known.get("body_sha1") == html_fingerprint(item.body):
+            self.stats.inc_value("newswatch/articles_unchanged_body")
+            raise DropItem(f"unchanged since last crawl: {item.url}", log_level="DEBUG")
         analysed = analyse_page(
             item.body,
             url=item.url,
@@ -52,6 +57,7 @@ class ArticlePipeline:
             analysed, outlet=item.outlet, outlet_kind=item.outlet_kind, found_via=item.found_via,
             body=item.body, fetched_at=item.fetched_at,
         )
+        record["validators"] = {"etag": item.headers.get("etag"), "last_modified": item.headers.get("last-modified")}
         result = self.store.save_article(record, mentions)
         self.stats.inc_value("newswatch/articles_seen")
         self.stats.inc_value(f"newswatch/articles_{result.status}")

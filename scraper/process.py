@@ -6,6 +6,7 @@ same answer as a crawled one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any
@@ -30,26 +31,25 @@ def analyse_page(
 ) -> dict:
     """Extract the article and match the watchlist against its title and main text only."""
     article = extract_article(html, url=url, fetched_at=fetched_at, headers=headers, hints=hints)
-    result = match_article(
-        article.get("title") or "", article.get("text") or "", watchlist, language=article.get("language")
-    )
-    mentions = [_plain(m) for m in result.mentions]
+    return {**article, **match_fields(article.get("title"), article.get("text"), watchlist, article.get("language"))}
+
+
+def match_fields(title: str | None, text: str | None, watchlist: Watchlist, language: str | None) -> dict:
+    """`relevant`, `relevance`, `matched` and `mentions` (plain dicts) as stored: one place,
+    so a crawl and a later `rematch` of the same text give the same row."""
+    result = match_article(title or "", text or "", watchlist, language=language)
     return {
-        **article,
         "relevant": bool(result.relevant),
         "relevance": round(float(result.relevance), 4),
         "matched": list(result.matched),
-        "mentions": mentions,
+        "mentions": [_plain(m) for m in result.mentions],
     }
 
 
 def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: str, body: bytes,
                  fetched_at: str) -> tuple[dict, list[dict]]:
-    """The row the store keeps (keyed by the canonical URL's identity) and its mentions.
-
-    Mentions of entries the article does not cover (a name without supporting context)
-    are left out, so filters by person only return real coverage.
-    """
+    """The row the store keeps (keyed by the canonical URL's identity) and its mentions
+    (only those `stored_mentions` keeps)."""
     canonical = canonical_url(analysed.get("canonical_url") or analysed["url"])
     text = analysed.get("text") or ""
     record = {
@@ -64,6 +64,14 @@ def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: st
         "word_count": len(text.split()),
         "fetched_at": fetched_at,
     }
-    covered = set(analysed.get("matched") or [])
-    mentions = [m for m in analysed.get("mentions", []) if m["entry"] in covered or m["kind"] == "supporting"]
-    return record, mentions
+    return record, stored_mentions(analysed.get("matched") or [], analysed.get("mentions", []))
+
+
+def stored_mentions(matched: Iterable[str], mentions: Iterable[dict]) -> list[dict]:
+    """The mentions worth keeping: those of covered entries, plus supporting entities.
+
+    A featured name that did not count (a homonym, a name without support) is left out,
+    so filters by person only return real coverage. Crawl and `rematch` both use this.
+    """
+    covered = set(matched)
+    return [m for m in mentions if m["entry"] in covered or m["kind"] == "supporting"]

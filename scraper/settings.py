@@ -34,6 +34,7 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"scraper.pipelines.ArticlePipeline": 300}
+DOWNLOADER_MIDDLEWARES = {"scraper.middlewares.ConditionalGetMiddleware": 580}
 EXTENSIONS = {"scraper.extensions.LiveProgress": 500}
 
 # newswatch's own settings (set by `newswatch crawl`; overridable with -s on `scrapy crawl`)
@@ -44,3 +45,4 @@ NEWSWATCH_MAX_PAGES_PER_OUTLET = 300  # link-following budget per outlet
 NEWSWATCH_MAX_SEARCH_PAGES = 5  # result pages followed per query
 NEWSWATCH_MAX_SITEMAP_URLS = 500  # article URLs taken from one sitemap file
 NEWSWATCH_PROGRESS = False
+NEWSWATCH_SINCE = ""  # YYYY-MM-DD: feed items and sitemap entries older than this are not fetched

@@ -106,6 +106,34 @@ def _create_fts(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations(name="0003_http_validators_revisions")
+def _create_incremental(db: sqlite_utils.Database) -> None:
+    """What a re-crawl needs: HTTP validators per URL (conditional GET), every
+    revision of an article's text, and the run counters for 304s and full bodies."""
+    db["http_cache"].create(
+        {"url": str, "etag": str, "last_modified": str, "body_sha1": str, "article_id": str, "updated": str},
+        pk="url",
+    )
+    db["revisions"].create(
+        {"article_id": str, "revision": int, "fetched_at": str, "title": str, "text": str, "text_sha1": str},
+        pk=("article_id", "revision"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    for column in ("not_modified", "pages_downloaded", "articles_unchanged"):
+        db["crawl_runs"].add_column(column, int)
+
+
+@migrations(name="0004_near_duplicate_clusters")
+def _create_clusters(db: sqlite_utils.Database) -> None:
+    """Near-duplicate clusters: each article's MinHash signature (and the text it was
+    computed from), its cluster (the id of the earliest-published member) and whether
+    it is that original."""
+    for column, kind in (("signature", str), ("signature_of", str), ("cluster_id", str), ("is_original", int),
+                         ("similarity_to_original", float)):
+        db["articles"].add_column(column, kind)
+    db["articles"].create_index(["cluster_id"])
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """What storing one article did: 'new', 'updated' (text changed) or 'unchanged'."""
@@ -176,12 +204,15 @@ class Store:
                 row = self._row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
                 self.db["articles"].insert(row)
                 self._replace_mentions(article_id, mentions)
+                self._add_revision(article_id, 1, record, seen_at)
+                self._remember_article_url(record, seen_at)
                 return SaveResult(article_id, "new", bool(record.get("relevant")))
             found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
             if existing["text_sha1"] == record.get("text_sha1"):
                 self.db["articles"].update(
                     article_id, {"last_seen": seen_at, "found_via": _dumps(found_via)}
                 )
+                self._remember_article_url(record, seen_at)
                 return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
             row = self._row_from_record(
                 {**record, "found_via": found_via},
@@ -191,6 +222,8 @@ class Store:
             )
             self.db["articles"].update(article_id, row)
             self._replace_mentions(article_id, mentions)
+            self._add_revision(article_id, row["revisions"], record, seen_at)
+            self._remember_article_url(record, seen_at)
             return SaveResult(article_id, "updated", bool(record.get("relevant")))
 
     def _get_raw(self, article_id: str) -> dict | None:
@@ -224,6 +257,67 @@ class Store:
         ]
         if rows:
             self.db["mentions"].insert_all(rows, pk=("article_id", "entry"), replace=True)
+
+    def update_match(self, article_id: str, relevant: bool, relevance: float, matched: list[str],
+                     mentions: Iterable[dict], *, text_sha1: str | None = None) -> bool:
+        """Replace one article's match verdict and its mentions in one transaction (for
+        `rematch`): a reader never sees the new verdict with the old evidence. With
+        `text_sha1`, nothing is written (False) if a crawl has changed the text since the
+        verdict was computed from it."""
+        with self.db.atomic():
+            existing = self._get_raw(article_id)
+            if existing is None:
+                raise NewswatchError(f"article {article_id} not found in {self.path}")
+            if text_sha1 is not None and existing["text_sha1"] != text_sha1:
+                return False
+            self.db["articles"].update(article_id, {
+                "relevant": int(bool(relevant)), "relevance": relevance, "matched": _dumps(matched),
+            })
+            self._replace_mentions(article_id, mentions)
+            return True
+
+    def _add_revision(self, article_id: str, revision: int, record: dict, seen_at: str) -> None:
+        self.db["revisions"].insert(
+            {"article_id": article_id, "revision": revision, "fetched_at": record.get("fetched_at") or seen_at,
+             "title": record.get("title"), "text": record.get("text"), "text_sha1": record.get("text_sha1")},
+            replace=True,
+        )
+
+    def _remember_article_url(self, record: dict, seen_at: str) -> None:
+        """The fetched URL's validators, written with the article itself: a crawl killed
+        right after this commit does not fetch the page in full again."""
+        validators = record.get("validators") or {}
+        self.db["http_cache"].upsert(
+            {"url": record["url"], "etag": validators.get("etag"), "last_modified": validators.get("last_modified"),
+             "body_sha1": record.get("html_sha1"), "article_id": record["id"], "updated": seen_at},
+            pk="url",
+        )
+
+    def validators(self, url: str) -> dict | None:
+        """ETag / Last-Modified / body hash last seen for a URL, for conditional GET."""
+        rows = list(self.db.query("select * from http_cache where url = ?", [url]))
+        return rows[0] if rows else None
+
+    def remember_validators(self, rows: Iterable[dict]) -> int:
+        """Store validators of navigation pages (feeds, sitemaps, listings) in one go;
+        called only when a run finished, so a killed run re-walks them next time."""
+        stamp = now_iso()
+        batch = [{**row, "updated": stamp} for row in rows]
+        if batch:
+            with self.db.atomic():
+                self.db["http_cache"].upsert_all(batch, pk="url", alter=False)
+        return len(batch)
+
+    def revisions_of(self, article_id: str) -> list[dict]:
+        return list(self.db.query(
+            "select * from revisions where article_id = ? order by revision", [article_id]))
+
+    def mark_interrupted_runs(self) -> int:
+        """Runs left 'running' by a crawl that was killed; call only while holding the crawl lock."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update crawl_runs set status = 'interrupted' where status = 'running' and finished is null")
+        return cursor.rowcount
 
     def start_run(self, spiders: list[str], outlets: list[str]) -> int:
         with self.db.atomic():
@@ -265,6 +359,23 @@ class Store:
         sql = f"select * from articles {where} order by {order}, id"
         for row in self.db.query(sql, params):
             yield _decode_row(row)
+
+    def iter_for_rematch(self, batch: int = 500) -> Iterator[dict]:
+        """What matching reads and writes for every article, by id, in batches.
+
+        Keyset pages instead of one open cursor: `rematch` writes between reads, and a
+        select still stepping over rows the same connection updates is undefined in SQLite.
+        """
+        last = ""
+        while True:
+            rows = list(self.db.query(
+                "select id, canonical_url, outlet, title, text, text_sha1, language, relevant, relevance, matched "
+                "from articles where id > ? order by id limit ?", [last, batch]))
+            if not rows:
+                return
+            for row in rows:
+                yield _decode_row(row)
+            last = rows[-1]["id"]
 
     def search(self, query: str, filters: ArticleFilters | None = None, limit: int = 20) -> list[dict]:
         """Full-text search (FTS5 syntax) ranked by bm25, with highlighted snippets."""
@@ -327,8 +438,55 @@ class Store:
             "undated": self.count("where published_date is null"),
             "first_published": dates[0],
             "last_published": dates[1],
-            "runs": self.db["crawl_runs"].count,
+            "unique_stories": self.unique_stories(),
+            "duplicates": total - self.unique_stories(),
+            "run_count": self.db["crawl_runs"].count,
             "last_run": (self.runs(1) or [None])[0],
+            "runs": [self._run_summary(run) for run in self.runs(10)],
+        }
+
+    def unique_stories(self) -> int:
+        """Stories once copies (syndicated, reworded, exact) are folded into their cluster."""
+        return self.db.execute("select count(distinct coalesce(cluster_id, id)) from articles").fetchone()[0]
+
+    def recluster(self) -> int:
+        """Recompute near-duplicate clusters over the whole database, deterministically
+        (the same articles give the same clusters whatever order they were crawled in).
+        Signatures are computed only for texts that changed. Returns articles moved."""
+        from scraper.clusters import ClusterInput, Signature, cluster, signature
+
+        inputs, fresh = [], {}
+        for row in self.db.query("select id, published, text, text_sha1, signature, signature_of from articles"):
+            sig = None
+            if row["signature"] and row["signature_of"] == row["text_sha1"]:
+                with contextlib.suppress(ValueError):
+                    sig = Signature.from_str(row["signature"])
+            if sig is None:
+                sig = signature(row["text"] or "")
+                fresh[row["id"]] = {"signature": sig.to_str(), "signature_of": row["text_sha1"]}
+            inputs.append(ClusterInput(row["id"], row["published"], sig, row["text_sha1"] or row["id"]))
+        current = {r["id"]: (r["cluster_id"], r["is_original"])
+                   for r in self.db.query("select id, cluster_id, is_original from articles")}
+        moved = 0
+        with self.db.atomic():
+            for assignment in cluster(inputs):
+                update = dict(fresh.get(assignment.article_id, {}))
+                if current.get(assignment.article_id) != (assignment.cluster_id, int(assignment.is_original)):
+                    moved += 1
+                    update.update(cluster_id=assignment.cluster_id, is_original=int(assignment.is_original),
+                                  similarity_to_original=round(assignment.similarity_to_original, 4))
+                if update:
+                    self.db["articles"].update(assignment.article_id, update)
+        return moved
+
+    @staticmethod
+    def _run_summary(run: dict) -> dict:
+        return {
+            "id": run["id"], "status": run["status"], "started": run["started"], "finished": run["finished"],
+            "pages_fetched": run["pages_fetched"] or 0, "pages_downloaded": run.get("pages_downloaded") or 0,
+            "not_modified": run.get("not_modified") or 0, "new_articles": run["articles_new"] or 0,
+            "updated_articles": run["articles_updated"] or 0, "new_relevant": run["relevant_new"] or 0,
+            "errors": run["errors"],
         }
 
 

@@ -70,7 +70,23 @@ class NewsSpider(scrapy.Spider):
             return None
         return self.request(url, outlet, self.parse_article, hints={k: v for k, v in (hints or {}).items() if v})
 
+    def unchanged(self, response: Response) -> bool:
+        """A 304: nothing changed since the last crawl, so nothing to do."""
+        return response.status == 304
+
+    def too_old(self, published: str | None) -> bool:
+        """Entries published before NEWSWATCH_SINCE are not fetched at all."""
+        since = self.settings.get("NEWSWATCH_SINCE")
+        if not since or not published:
+            return False
+        if published[:10] < since:
+            self.crawler.stats.inc_value("newswatch/skipped/older_than_since")
+            return True
+        return False
+
     def parse_article(self, response: Response) -> Iterable[PageItem]:
+        if self.unchanged(response):
+            return
         if not self.is_html(response):
             self.crawler.stats.inc_value("newswatch/not_html")
             return

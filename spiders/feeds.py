@@ -16,12 +16,16 @@ class FeedsSpider(NewsSpider):
                 yield self.request(feed, outlet, self.parse_feed)
 
     def parse_feed(self, response):
+        if self.unchanged(response):
+            return
         outlet = self.outlet_for(response)
         entries = parse_feed(response.body, response.url)
         if not entries:
             self.crawler.stats.inc_value("newswatch/errors/feed_unreadable")
             self.logger.warning("no items in feed %s", response.url)
         for entry in entries:
+            if self.too_old(entry.published):
+                continue
             hints = {"published": entry.published, "published_source": "feed", "title": entry.title}
             request = self.article_request(entry.url, outlet, hints)
             if request:

@@ -29,7 +29,7 @@ class LinksSpider(NewsSpider):
 
     def parse_page(self, response):
         outlet = self.outlet_for(response)
-        if not self.is_html(response):
+        if self.unchanged(response) or not self.is_html(response):
             return
         if is_article(response.body, response.url):
             yield self.page_item(response)

@@ -31,6 +31,8 @@ class SearchSpider(NewsSpider):
                     yield self.request(url, outlet, self.parse_results, query=query, result_page=1)
 
     def parse_results(self, response):
+        if self.unchanged(response):
+            return
         outlet = self.outlet_for(response)
         search_url = outlet.search_url(response.meta["query"]) or ""
         for url in content_links(response.text, response.url):

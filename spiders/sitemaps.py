@@ -22,6 +22,8 @@ class SitemapsSpider(NewsSpider):
             yield self.request(url, outlet, self.parse_sitemap)
 
     def parse_sitemap(self, response):
+        if self.unchanged(response):
+            return
         outlet = self.outlet_for(response)
         sitemap = parse_sitemap(response.body)
         if sitemap.kind == "invalid":
@@ -34,6 +36,8 @@ class SitemapsSpider(NewsSpider):
             return
         limit = self.settings.getint("NEWSWATCH_MAX_SITEMAP_URLS")
         for entry in sitemap.entries[:limit]:
+            if self.too_old(entry.news_published or entry.lastmod):
+                continue
             hints = {"title": entry.news_title}
             if entry.news_published:
                 hints.update(published=entry.news_published, published_source="sitemap")

@@ -124,6 +124,21 @@ def test_syndicated_wire_copies_are_kept_per_outlet(crawled):
             assert identity_key(key_url(crawled, entry)) in stored
 
 
+def test_syndicated_and_reworded_copies_share_one_cluster(crawled):
+    stored = stored_by_identity(crawled)
+    stories: dict[str, list[dict]] = {}
+    for entry in ANSWER_KEY:
+        if not entry["disallowed"]:
+            story = entry.get("story") or f"single:{entry['outlet']}{entry['path']}"
+            stories.setdefault(story, []).append(stored[identity_key(key_url(crawled, entry))])
+    for story, members in stories.items():
+        clusters = {m["cluster_id"] for m in members}
+        assert len(clusters) == 1, f"{story} split over {len(clusters)} clusters"
+        originals = [m for m in members if m["is_original"]]
+        assert len(originals) == 1 and originals[0]["id"] == clusters.pop(), story
+    assert len({r["cluster_id"] for r in crawled["rows"]}) == len(stories), "no unrelated articles merged"
+
+
 def test_every_spider_found_articles_and_the_run_is_recorded(crawled):
     (run,) = crawled["runs"]
     assert run["status"] == "finished" and run["finished"]
@@ -170,7 +185,9 @@ def test_search_stats_export_and_report(crawled):
 
     result = newswatch("stats", "--db", db, "--json")
     stats = json.loads(result.stdout)
-    assert stats["articles"] == len(crawled["rows"]) and stats["runs"] == 1
+    assert stats["articles"] == len(crawled["rows"]) and stats["run_count"] == 1
+    (run,) = stats["runs"]
+    assert run["new_articles"] == len(crawled["rows"]) and run["finished"] and run["errors"] == {}
 
     out = crawled["tmp"] / "export.jsonl"
     result = newswatch("export", "--db", db, "--format", "jsonl", "--person", "David Sheppard", "-o", str(out))

@@ -97,7 +97,8 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     Store(path).close()
     store = Store(path)
     names = [r["name"] for r in store.db.query("select name from _sqlite_migrations")]
-    assert names == ["0001_articles_mentions_runs", "0002_articles_fts"]
+    assert names == ["0001_articles_mentions_runs", "0002_articles_fts", "0003_http_validators_revisions",
+                     "0004_near_duplicate_clusters"]
     store.close()
 
 
@@ -123,3 +124,21 @@ def test_failed_write_leaves_no_half_row(store, monkeypatch):
     with pytest.raises(sqlite3.OperationalError):
         store.save_article(record(), [MENTION])
     assert store.count() == 0
+
+
+def test_near_duplicates_cluster_under_the_earliest_article(store):
+    wire = ("A Washington man sentenced to life as a teenager walked out of prison on Tuesday after a judge "
+            "granted his petition under the District's Second Look law, which lets people convicted of crimes "
+            "before their 25th birthday ask for a new sentence after fifteen years. ") * 3
+    store.save_article(record("https://b.example/wire", text=wire, published="2019-10-08T17:20:00-04:00"), [])
+    store.save_article(record("https://a.example/wire", text=wire + " Credit: Wire Services.",
+                              published="2019-10-08T14:05:00-04:00"), [])
+    store.save_article(record("https://c.example/other", text="A new cooking show premieres on Friday night."), [])
+    assert store.recluster() == 3
+    by_url = {r["url"]: r for r in store.articles()}
+    original = by_url["https://a.example/wire"]
+    assert original["is_original"] == 1 and original["cluster_id"] == original["id"]
+    assert by_url["https://b.example/wire"]["cluster_id"] == original["id"]
+    assert by_url["https://c.example/other"]["is_original"] == 1
+    assert store.stats()["unique_stories"] == 2 and store.stats()["duplicates"] == 1
+    assert store.recluster() == 0, "clustering again changes nothing"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+from dataclasses import replace
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 
-from scraper.demoweb.content import DemoContent, load_demo_web
+from scraper.demoweb.content import Block, DemoContent, load_demo_web
 from scraper.demoweb.dates import http_date
 from scraper.demoweb.site import Response, Site, etag_for
 
@@ -55,7 +57,8 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a template bug must show up as a 500, not a dropped connection
             self._send(Response(500, "text/plain; charset=utf-8", f"Internal error: {exc!r}\n".encode()))
             return
-        if response.status == 200 and response.cache:
+        if response.status == 200 and (response.cache or response.content_type.startswith("text/html")):
+            # like most CMS caches: every page carries a body-hash ETag (listings too)
             response.headers["ETag"] = etag_for(response.body)
         if response.status == 200 and response.last_modified:
             response.headers["Last-Modified"] = http_date(response.last_modified)
@@ -161,6 +164,20 @@ class DemoWeb:
         self._timer.daemon = True
         self._timer.start()
         return self
+
+    def update_article(self, slug: str, path: str, paragraph: str, modified_at: datetime) -> None:
+        """Publish a correction: append a paragraph to one article and mark it modified,
+        as outlets do; lets tests check that a re-crawl stores a new revision."""
+        site = self.sites[slug]
+        article = site.by_path[path]
+        changed = replace(article, blocks=(*article.blocks, Block("p", paragraph)), modified_at=modified_at,
+                          modified=modified_at.isoformat())
+        others = [a for a in site.articles if a.path != path]
+        new_site = Site(site.outlet, [*others, changed], site.base_url)
+        for server in self._servers:
+            if server.slug == slug:
+                server.site = new_site
+        self.sites[slug] = new_site
 
     def stop(self) -> None:
         """Shut every server down (idempotent, callable from any thread)."""
