@@ -29,9 +29,9 @@ class ReportData:
     first_last: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
     @property
-    def distinct_texts(self) -> int:
-        """Articles left once exact copies (same normalised text) are folded together."""
-        return len({a.get("text_sha1") or a["id"] for a in self.articles})
+    def unique_stories(self) -> int:
+        """Stories once syndicated, reworded and exact copies are folded into their cluster."""
+        return len({a.get("cluster_id") or a["id"] for a in self.articles})
 
 
 def gather(store: Store, filters: ArticleFilters, title: str) -> ReportData:
@@ -140,7 +140,8 @@ def render_html(data: ReportData) -> str:
     parts.append(
         "<div class='numbers'>"
         f"<div><b>{len(data.articles)}</b>relevant articles</div>"
-        f"<div><b>{data.distinct_texts}</b>distinct texts</div>"
+        f"<div><b>{data.unique_stories}</b>unique stories</div>"
+        f"<div><b>{len(data.articles) - data.unique_stories}</b>copies</div>"
         f"<div><b>{len(data.by_outlet)}</b>outlets</div>"
         f"<div><b>{data.total_articles}</b>articles stored</div></div>"
         f"<p>By kind of outlet: {kinds}</p>"
@@ -181,7 +182,8 @@ def render_markdown(data: ReportData) -> str:
                      "none of them about the watchlist.")
         return "\n".join(lines) + "\n"
     lines += [
-        f"- **{len(data.articles)}** relevant articles ({data.distinct_texts} distinct texts)",
+        f"- **{len(data.articles)}** relevant articles: {data.unique_stories} unique stories and "
+        f"{len(data.articles) - data.unique_stories} copies (syndicated or reworded)",
         f"- **{len(data.by_outlet)}** outlets, {data.total_articles} articles stored",
         "- by kind: " + ", ".join(f"{k}: {n}" for k, n in data.by_kind),
         "",

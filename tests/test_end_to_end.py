@@ -202,6 +202,9 @@ def test_search_stats_export_and_report(crawled):
     markdown = (report_dir / "report.md").read_text()
     relevant = [r for r in crawled["rows"] if r["relevant"]]
     assert f"<b>{len(relevant)}</b>relevant articles" in html and "<svg" in html
+    stories = len({r["cluster_id"] for r in relevant})
+    assert stories < len(relevant), "the demo's wire story and reworded copies are folded"
+    assert f"<b>{stories}</b>unique stories" in html and f"<b>{len(relevant) - stories}</b>copies" in html
     for row in relevant:
         assert row["url"] in html and row["url"] in markdown
 
