@@ -206,12 +206,15 @@ def demo(db, out, watchlist, progress) -> None:
     from exports.report import write_report
     from scraper.crawl import run_crawl
     from scraper.demoweb import DemoWeb
+    from scraper.schedule import CrawlLock
 
     started = time.monotonic()
     watchlist = watchlist or _default("watchlist.toml")
-    for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), db.with_name(f"{db.stem}-alerts.atom")):
-        stale.unlink(missing_ok=True)
-    with DemoWeb(max_seconds=900) as web:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with CrawlLock.for_database(db), DemoWeb(max_seconds=900) as web:
+        # the demo starts from an empty database; the lock keeps another crawl's file safe
+        for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), db.with_name(f"{db.stem}-alerts.atom")):
+            stale.unlink(missing_ok=True)
         click.echo(f"serving {len(web.outlets)} demo outlets on 127.0.0.1:")
         for _slug, name, kind, base_url in web.outlets:
             click.echo(f"  {base_url:28s} {name} ({kind})")
@@ -220,7 +223,7 @@ def demo(db, out, watchlist, progress) -> None:
         sources.write_text(web.sources_toml(), encoding="utf-8")
         summary = run_crawl(db=db, sources=sources, watchlist=watchlist, overrides=DEMO_SETTINGS,
                             progress=sys.stderr.isatty() if progress is None else progress,
-                            check_connectivity=False, alerts=_alert_config(None, db))
+                            check_connectivity=False, alerts=_alert_config(None, db), take_lock=False)
     store = Store(db)
     report = write_report(store, out, title="Demo coverage report: Kim Kardashian West: The Justice Project")
     _print_crawl_summary(summary, store)

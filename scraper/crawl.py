@@ -124,22 +124,26 @@ def run_crawl(
     progress: bool = False,
     check_connectivity: bool = True,
     alerts: AlertConfig | None = None,
+    take_lock: bool = True,
 ) -> CrawlSummary:
-    """Crawl, store, and record the run. Config errors surface before anything is fetched."""
+    """Crawl, store, and record the run. Config errors surface before anything is fetched.
+    `take_lock=False` is for a caller that already holds the database's crawl lock."""
     names = spiders or list(SPIDER_NAMES)
     unknown = [n for n in names if n not in SPIDER_NAMES]
     if unknown:
         raise NewswatchError(f"unknown spider {', '.join(unknown)}; choose from {', '.join(SPIDER_NAMES)}")
     chosen = select_outlets(load_sources(sources), outlets)
     load_watchlist(watchlist)
-    lock = CrawlLock.for_database(db)
-    lock.acquire()  # one crawl per database at a time, across processes (cron, schedule, by hand)
+    lock = CrawlLock.for_database(db) if take_lock else None
+    if lock:
+        lock.acquire()  # one crawl per database at a time, across processes (cron, schedule, by hand)
     try:
         if check_connectivity:
             check_network(chosen)
         return _crawl_locked(db, sources, watchlist, names, chosen, overrides, progress, alerts)
     finally:
-        lock.release()
+        if lock:
+            lock.release()
 
 
 def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], chosen: list[Outlet],

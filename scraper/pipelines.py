@@ -2,51 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from scrapy.exceptions import DropItem
 
 from scraper.dedup import html_fingerprint
 from scraper.items import PageItem
 from scraper.match import load_watchlist
-from scraper.process import analyse_page, store_record
+from scraper.process import store_record
 from scraper.store import Store
+from scraper.workers import Extractor, shared_extractor
 
 
 class ArticlePipeline:
     """Extract, match and store each fetched page; count what happened in the crawl stats."""
 
-    def __init__(self, db_path: str, watchlist_path: str, stats) -> None:
+    def __init__(self, db_path: str, extractor: Extractor, stats) -> None:
         self.db_path = db_path
-        self.watchlist = load_watchlist(watchlist_path)
+        self.extractor = extractor
         self.stats = stats
         self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.get("NEWSWATCH_DB"), settings.get("NEWSWATCH_WATCHLIST"), crawler.stats)
+        load_watchlist(settings.get("NEWSWATCH_WATCHLIST"))  # a bad watchlist fails here, not in a worker
+        workers = settings.get("NEWSWATCH_EXTRACT_WORKERS")
+        extractor = shared_extractor(settings.get("NEWSWATCH_WATCHLIST"), None if workers is None else int(workers))
+        return cls(settings.get("NEWSWATCH_DB"), extractor, crawler.stats)
 
     def open_spider(self, spider=None) -> None:
         self.store = Store(self.db_path)
+        self.extractor.open()
 
     def close_spider(self, spider=None) -> None:
+        self.extractor.close()
         if self.store:
             self.store.close()
 
-    def process_item(self, item: PageItem, spider=None) -> PageItem:
+    async def process_item(self, item: PageItem, spider=None) -> PageItem:
         known = self.store.validators(item.url)
         if known and known.get("article_id") and known.get("body_sha1") == html_fingerprint(item.body):
             self.stats.inc_value("newswatch/articles_unchanged_body")
             raise DropItem(f"unchanged since last crawl: {item.url}", log_level="DEBUG")
-        analysed = analyse_page(
-            item.body,
-            url=item.url,
-            watchlist=self.watchlist,
-            fetched_at=datetime.fromisoformat(item.fetched_at),
-            headers=item.headers,
-            hints=item.hints,
-        )
+        analysed = await self.extractor.analyse(item.body, item.url, item.fetched_at, item.headers, item.hints)
         if analysed.get("error") and not analysed.get("text"):
             self.stats.inc_value("newswatch/errors/extract")
             raise DropItem(f"unreadable page {item.url}: {analysed['error']}")

@@ -1,0 +1,85 @@
+"""Extraction off Scrapy's reactor thread: a process pool shared by every spider of a crawl.
+
+Extraction is CPU-bound; run in the reactor thread it stalls downloading and uses one
+core. Each worker loads the watchlist once; pages go in as bytes, analysed dicts come
+back. With `workers=0` everything runs inline (debugging, tiny crawls).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+
+from scraper.match import Watchlist, load_watchlist
+from scraper.process import analyse_page
+
+_WORKER_WATCHLIST: Watchlist | None = None
+
+
+def _init_worker(watchlist_path: str) -> None:
+    global _WORKER_WATCHLIST
+    _WORKER_WATCHLIST = load_watchlist(watchlist_path)
+
+
+def _ready() -> bool:
+    return _WORKER_WATCHLIST is not None
+
+
+def _analyse(body: bytes, url: str, fetched_at: str, headers: dict, hints: dict) -> dict:
+    assert _WORKER_WATCHLIST is not None, "worker not initialised"
+    return analyse_page(body, url=url, watchlist=_WORKER_WATCHLIST, fetched_at=datetime.fromisoformat(fetched_at),
+                        headers=headers, hints=hints)
+
+
+class Extractor:
+    """`await extractor.analyse(...)` runs analyse_page in a worker process (or inline)."""
+
+    def __init__(self, watchlist_path: str, workers: int | None = None) -> None:
+        self.watchlist_path = watchlist_path
+        self.workers = os.cpu_count() or 1 if workers is None else workers
+        self.users = 0
+        self.pool: ProcessPoolExecutor | None = None
+        self.inline_watchlist: Watchlist | None = None
+
+    def open(self) -> None:
+        self.users += 1
+        if self.users > 1:
+            return
+        if self.workers > 0:
+            # forkserver: workers fork from a clean helper process that imported the
+            # extraction stack once (never from the threaded reactor process itself)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["scraper.process"])
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                            initargs=(self.watchlist_path,))
+            for _ in range(self.workers):  # start them now, while the spiders fetch robots, feeds, sitemaps
+                self.pool.submit(_ready)
+        else:
+            self.inline_watchlist = load_watchlist(self.watchlist_path)
+
+    def close(self) -> None:
+        self.users -= 1
+        if self.users <= 0 and self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def analyse(self, body: bytes, url: str, fetched_at: str, headers: dict, hints: dict) -> dict:
+        if self.pool is None:
+            return analyse_page(body, url=url, watchlist=self.inline_watchlist, headers=headers, hints=hints,
+                                fetched_at=datetime.fromisoformat(fetched_at))
+        future = self.pool.submit(_analyse, body, url, fetched_at, headers, hints)
+        return await asyncio.wrap_future(future)
+
+
+_SHARED: dict[tuple[str, int | None], Extractor] = {}
+
+
+def shared_extractor(watchlist_path: str, workers: int | None) -> Extractor:
+    """One pool per (watchlist, size) in this process, whatever the number of spiders."""
+    key = (watchlist_path, workers)
+    if key not in _SHARED:
+        _SHARED[key] = Extractor(watchlist_path, workers)
+    return _SHARED[key]
