@@ -12,6 +12,8 @@ import re
 import unicodedata
 
 import ftfy
+import ftfy.badness
+import ftfy.fixes
 
 # ftfy settings: repair encoding damage and straighten quotes, but leave full-width
 # characters alone (they are legitimate in CJK text) and never touch HTML entities
@@ -45,6 +47,9 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _HSPACE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# Characters ftfy repairs beyond mojibake: C0/C1 controls, surrogates, escape sequences,
+# the replacement character, Latin ligatures.
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd\ufb00-\ufb06]")
 
 
 def fix_encoding(text: str) -> str:
@@ -55,8 +60,17 @@ def fix_encoding(text: str) -> str:
     """
     if not text:
         return ""
+    if _looks_clean(text):
+        # ftfy works line by line and is slow on long texts; clean text only needs
+        # the quote and normalisation steps.
+        return unicodedata.normalize("NFC", ftfy.fixes.uncurl_quotes(text))
     fixed = ftfy.fix_text(text, config=_FTFY)
     return unicodedata.normalize("NFC", fixed)
+
+
+def _looks_clean(text: str) -> bool:
+    """No mojibake, control characters or lone surrogates: nothing for ftfy to repair."""
+    return not _SUSPECT.search(text) and not ftfy.badness.is_bad(text)
 
 
 def straighten_quotes(text: str) -> str:

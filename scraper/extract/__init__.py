@@ -81,9 +81,9 @@ def _fill_metadata(
     article["canonical_url"] = _meta.canonical_url(tree, page, url)
     article["image"] = _meta.image(page, url)
     article["description"] = _meta.description(page)
-    article["section"] = _meta.section(page)
-    article["tags"] = _meta.tags(page)
-    article["authors"] = _authors.authors(tree, page, site)
+    article["section"] = _meta.section(page, tree)
+    article["tags"] = _meta.tags(page, tree)
+    article["authors"] = _authors.authors(tree, page, site, url)
 
 
 def _fill_dates(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -32,7 +33,42 @@ _ROLE_WORDS = (
 )
 _ROLE_ONLY = re.compile(rf"^(?:(?:the|a|an|and|&|of|for|at|in)\s+|(?:{_ROLE_WORDS})\b\s*)+$", re.I)
 _ROLE_TAIL = re.compile(rf"(?:\s*[,\-–—|/]?\s*(?:{_ROLE_WORDS})\b)+\s*$", re.I)
-_SPLIT = re.compile(r"\s*(?:,|;|\||/|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bog\b|\boch\b|\bwith\b)\s*", re.I)
+# Conjunctions are matched in lower case only ("AND" aside): "Bruce Y. Lee" is one person.
+_SPLIT = re.compile(r"\s*(?:,|;|\||/|&|\b(?:and|AND|And|und|et|y|e|en|og|och|with|With)\b)\s*")
+# Lower-case words allowed inside a name ("Ludwig van Beethoven", "Ana de la Cruz").
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "das",
+    "dos",
+    "du",
+    "la",
+    "le",
+    "ter",
+    "ten",
+    "bin",
+    "ibn",
+    "al",
+    "el",
+    "y",
+    "e",
+    "zu",
+    "af",
+    "st.",
+}
+_BARE_PREFIX = {"by", "von", "par", "por", "door", "di", "de", "af", "av", "przez", "author", "autor", "text"}
+# A weekday or month glued to a name by a template ("Jeff FoustMonday").
+_GLUED_DATE = re.compile(
+    r"(?<=[a-z])(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|"
+    r"June|July|August|September|October|November|December)\b.*$"
+)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+\.(?:com|org|net|de|fr|co\.uk)\b", re.I)
 _NOT_PERSON = re.compile(
@@ -40,7 +76,7 @@ _NOT_PERSON = re.compile(
     r"news|press|media|agency|agence|wire|service|services|online|magazine|daily|times|post|"
     r"herald|tribune|journal|gazette|network|reuters|afp|dpa|ap|apa|ansa|efe|bloomberg|"
     r"associated|presse|group|inc|ltd|llc|gmbh|corp|company|publishing|guest|anonymous|"
-    r"unknown|contributor|contributors|website|blog|radio|tv|television|channel|sponsored)\b",
+    r"unknown|contributor|contributors|website|blog|radio|tv|television|channel|sponsored|design|studios?|architects)\b",
     re.I,
 )
 _BYLINE_XPATH = etree.XPath(
@@ -51,7 +87,7 @@ _BYLINE_XPATH = etree.XPath(
 )
 
 
-def clean_author_string(raw: str, site: str | None = None) -> list[str]:
+def clean_author_string(raw: str, site: str | None = None, host: str | None = None) -> list[str]:
     """Split one byline string into clean person names ("By A and B, Staff" -> [A, B])."""
     text = normalize_inline(raw)
     text = re.sub(r"\(.*?\)|\[.*?\]", " ", text)
@@ -59,26 +95,45 @@ def clean_author_string(raw: str, site: str | None = None) -> list[str]:
     text = _PREFIX.sub("", text.strip(" :-–—|"))
     names = []
     for piece in _SPLIT.split(text):
-        name = clean_name(piece, site)
+        name = clean_name(piece, site, host)
         if name:
             names.append(name)
     return names
 
 
-def clean_name(piece: str, site: str | None = None) -> str | None:
-    """One candidate name, or None when it is a role, an organisation or noise."""
-    piece = _PREFIX.sub("", piece.strip(" .:-–—|,·•'\""))
-    if not piece or _ROLE_ONLY.match(piece):
-        return None
-    piece = _ROLE_TAIL.sub("", piece).strip(" .:-–—|,")
+def _looks_like_person(piece: str) -> bool:
+    """Capitalised words (particles aside), no leading article, no possessive."""
     words = piece.split()
     if not 1 <= len(words) <= 5 or len(piece) > 60 or re.search(r"[\d@#:/<>{}=_()\[\]]", piece):
+        return False
+    if _NOT_PERSON.search(piece) or words[0].lower() in ("the", "a", "an", "le", "la", "der", "die", "das", "el"):
+        return False
+    if re.search(r"\w['’]s?(?:\s|$)", piece) and not re.search(r"\b[OD]['’]\w", piece):
+        return False
+    return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+
+
+def _is_site(piece: str, site: str | None, host: str | None) -> bool:
+    """The publication's own name (or its domain) standing in for an author."""
+    key = squash(piece)
+    keys = {key, key.replace(" ", ""), key.removeprefix("the ").replace(" ", "")}
+    if site:
+        site_key = squash(site)
+        if keys & {site_key, site_key.replace(" ", ""), site_key.removeprefix("the ").replace(" ", "")}:
+            return True
+    labels = {label for label in (host or "").lower().split(".") if len(label) > 3}
+    return bool(keys & labels)
+
+
+def clean_name(piece: str, site: str | None = None, host: str | None = None) -> str | None:
+    """One candidate name, or None when it is a role, an organisation or noise."""
+    piece = _GLUED_DATE.sub("", _PREFIX.sub("", piece.strip(" .:-–—|,·•'\"")))
+    if not piece or _ROLE_ONLY.match(piece) or piece.lower() in _BARE_PREFIX:
         return None
-    if _NOT_PERSON.search(piece) or not any(w[:1].isupper() for w in words):
+    piece = _ROLE_TAIL.sub("", piece).strip(" .:-–—|,")
+    if not _looks_like_person(piece) or _is_site(piece, site, host):
         return None
-    if site and squash(piece) in (squash(site), squash(site).replace(" ", "")):
-        return None
-    if piece.isupper() and len(words) == 1:
+    if piece.isupper() and len(piece.split()) == 1:
         return None
     if piece.isupper():
         piece = piece.title()
@@ -124,8 +179,9 @@ def _text_bylines(tree: etree._Element) -> list[str]:
     return found[:3]
 
 
-def authors(tree: etree._Element, page: PageData, site: str | None = None) -> list[str]:
+def authors(tree: etree._Element, page: PageData, site: str | None = None, url: str | None = None) -> list[str]:
     """Person names from the most reliable source that gives any."""
+    host = urlsplit(url or "").hostname
     article_author = [v for v in page.meta.get("article:author", []) if not _URL.search(v)]
     sources: list[Callable[[], list[Any]]] = [
         lambda: _jsonld_authors(page),
@@ -137,7 +193,7 @@ def authors(tree: etree._Element, page: PageData, site: str | None = None) -> li
     for source in sources:
         names: list[str] = []
         for value in source():
-            for name in clean_author_string(str(value), site):
+            for name in clean_author_string(str(value), site, host):
                 if squash(name) not in {squash(n) for n in names}:
                     names.append(name)
         if names:

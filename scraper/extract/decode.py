@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import charset_normalizer
 
 MAX_BYTES = 15 * 1024 * 1024
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -146,5 +147,12 @@ def decode_html(data: bytes | str, headers: Mapping[str, str] | None = None) -> 
 
 
 def _clean(text: str) -> str:
-    """Drop what lxml refuses in a str: an XML encoding declaration and C0 controls."""
-    return _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+    """Drop what lxml refuses in a str: an XML encoding declaration, C0 controls and lone surrogates.
+
+    libxml2 stops at the first lone surrogate (possible only in str input), losing the
+    rest of the page; it becomes U+FFFD instead.
+    """
+    text = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return text

@@ -38,7 +38,11 @@ _VOID = {
 }
 # Containers whose removal loses no text.
 _CONTAINERS = r"div|span|section|font|center|b|i|em|strong|small|table|tbody|thead|tr|td|ul|ol|li|blockquote"
+# An element MAX_DEPTH levels below the root: libxml2 may have dropped what was deeper.
+_TOO_DEEP = etree.XPath("boolean(/" + "/".join(["*"] * MAX_DEPTH) + ")")
 _CONTAINER_TAG = re.compile(rf"</?(?:{_CONTAINERS})\b[^>]*>", re.I)
+_STRUCTURAL = r"html|head|body|title|meta|link|script|style|p|br|h[1-6]|article|main"
+_NON_STRUCTURAL_TAG = re.compile(rf"</?(?!(?:{_STRUCTURAL})\b)[a-zA-Z][^>]*>")
 
 
 def max_depth(html: str, limit: int = MAX_DEPTH) -> int:
@@ -55,21 +59,36 @@ def max_depth(html: str, limit: int = MAX_DEPTH) -> int:
 
 
 def flatten(html: str) -> str:
-    """Replace container tags by line breaks so libxml2 keeps text at any depth."""
-    return _CONTAINER_TAG.sub("\n", html)
+    """Replace container tags by line breaks so libxml2 keeps text at any depth.
+
+    If other tags still nest too deep (`<q>` or `<a>` ten thousand times), every tag
+    but the few that carry structure or metadata goes too.
+    """
+    html = _CONTAINER_TAG.sub("\n", html)
+    if max_depth(html) > MAX_DEPTH:
+        html = _NON_STRUCTURAL_TAG.sub(" ", html)
+    return html
+
+
+def _parse(html: str) -> etree._Element | None:
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+    try:
+        return lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def parse_html(html: str) -> etree._Element | None:
-    """Parse to an lxml document, or None when there is nothing to parse."""
+    """Parse to an lxml document, or None when there is nothing to parse.
+
+    The parse itself tells whether the page nests too deep (an element exists at
+    MAX_DEPTH); only then is the markup scanned and flattened, and parsed again.
+    """
     if not html or not html.strip():
         return None
-    if max_depth(html) > MAX_DEPTH:
-        html = flatten(html)
-    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
-    try:
-        tree = lxml.html.document_fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
+    tree = _parse(html)
+    if tree is not None and _TOO_DEEP(tree) and max_depth(html) > MAX_DEPTH:
+        tree = _parse(flatten(html))
     return tree
 
 

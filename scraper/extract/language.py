@@ -49,7 +49,7 @@ def detect(text: str) -> tuple[str | None, float]:
     if not text or len(text) < 20:
         return None, 0.0
     try:
-        code, probability = _IDENTIFIER.classify(text[:5000])
+        code, probability = _IDENTIFIER.classify(text[:2500])
     except Exception:  # noqa: BLE001 - detection is best-effort
         return None, 0.0
     return code, float(probability)

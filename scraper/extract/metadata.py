@@ -7,6 +7,7 @@ picks the layer that is most often right and cleans it.
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -15,6 +16,7 @@ from w3lib.url import safe_url_string
 
 from scraper.extract.dom import text_of
 from scraper.extract.structured import PageData, as_list, as_text
+from scraper.extract.taxonomy import visible_section, visible_tags
 from scraper.normalize import normalize_inline, squash
 
 # Separators between a headline and the site name, spaced so hyphenated words survive.
@@ -79,6 +81,18 @@ def _agrees(a: str, b: str) -> bool:
     return bool(ka and kb) and (ka == kb or (min(len(ka), len(kb)) > 15 and (ka in kb or kb in ka)))
 
 
+def _better_of(candidate: str, h1: str) -> str:
+    """The longer of two agreeing headlines, unless the longer one only adds a label.
+
+    "Opinion | Republicans Are..." against an <h1> "Republicans Are..." is the
+    section label glued on for social cards, not a fuller headline.
+    """
+    longer, shorter = (candidate, h1) if len(candidate) >= len(h1) else (h1, candidate)
+    if any(squash(part) == squash(shorter) for part in _SEPARATORS.split(longer)):
+        return shorter
+    return longer
+
+
 def title(tree: etree._Element, page: PageData, url: str | None, site: str | None) -> str | None:
     """Headline: og:title / JSON-LD headline when they agree with an <h1>, else the best
     available layer, always without the site-name suffix."""
@@ -96,7 +110,7 @@ def title(tree: etree._Element, page: PageData, url: str | None, site: str | Non
     for candidate in structured:
         for h1 in h1s:
             if _agrees(candidate, h1):
-                return candidate if len(candidate) >= len(h1) else h1
+                return _better_of(candidate, h1)
     if structured:
         return structured[0]
     html_title = tree.find(".//title")
@@ -150,15 +164,26 @@ def description(page: PageData) -> str | None:
     return normalize_inline(found or as_text(node.get("description"))) or None
 
 
-def section(page: PageData) -> str | None:
-    """article:section, JSON-LD articleSection, or a section meta tag."""
+def section(page: PageData, tree: etree._Element | None = None) -> str | None:
+    """article:section, JSON-LD articleSection, a section meta tag, else the visible kicker."""
     node = page.main_node() or {}
     found = page.first_meta("article:section", "section", "parsely-section", "sailthru.section", "dc.subject")
-    return normalize_inline(found or as_text(node.get("articleSection"))) or None
+    found = normalize_inline(html.unescape(found or as_text(node.get("articleSection")) or ""))
+    if len(found) > 60 and "," in found:
+        found = found.split(",")[0].strip()  # a list of every category the post is filed in
+    return found or (visible_section(tree) if tree is not None else None)
 
 
-def tags(page: PageData) -> list[str]:
-    """article:tag, news_keywords / keywords, JSON-LD keywords; de-duplicated in order."""
+def _is_internal_tag(tag: str) -> bool:
+    """CMS bookkeeping keywords ("@post-id:123", "ctp_video", "/article"), not topics."""
+    return tag.startswith(("@", "/", "#")) or ("_" in tag and " " not in tag)
+
+
+def tags(page: PageData, tree: etree._Element | None = None) -> list[str]:
+    """article:tag, news_keywords / keywords, JSON-LD keywords, else the visible tag list.
+
+    De-duplicated, in the page's order.
+    """
     raw: list[str] = list(page.meta.get("article:tag", []))
     node = page.main_node() or {}
     for value in as_list(node.get("keywords")):
@@ -167,10 +192,14 @@ def tags(page: PageData) -> list[str]:
     for key in ("news_keywords", "keywords", "parsely-tags", "sailthru.tags"):
         for value in page.meta.get(key, []):
             raw.extend(re.split(r"[,;]", value))
+    if not raw and tree is not None:
+        raw = visible_tags(tree)
     seen: set[str] = set()
     result = []
     for tag in raw:
-        clean = normalize_inline(tag)
+        clean = normalize_inline(html.unescape(tag)).strip(" ;&")
+        if _is_internal_tag(clean):
+            continue
         if clean and len(clean) <= 80 and squash(clean) not in seen:
             seen.add(squash(clean))
             result.append(clean)
