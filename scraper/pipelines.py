@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from scraper.dedup import html_fingerprint
 from scraper.items import PageItem
@@ -20,6 +24,7 @@ class ArticlePipeline:
         self.extractor = extractor
         self.stats = stats
         self.store: Store | None = None
+        self.stopping = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -27,7 +32,9 @@ class ArticlePipeline:
         load_watchlist(settings.get("NEWSWATCH_WATCHLIST"))  # a bad watchlist fails here, not in a worker
         workers = settings.get("NEWSWATCH_EXTRACT_WORKERS")
         extractor = shared_extractor(settings.get("NEWSWATCH_WATCHLIST"), None if workers is None else int(workers))
-        return cls(settings.get("NEWSWATCH_DB"), extractor, crawler.stats)
+        pipeline = cls(settings.get("NEWSWATCH_DB"), extractor, crawler.stats)
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self, spider=None) -> None:
         self.store = Store(self.db_path)
@@ -55,7 +62,13 @@ class ArticlePipeline:
             body=item.body, fetched_at=item.fetched_at,
         )
         record["validators"] = {"etag": item.headers.get("etag"), "last_modified": item.headers.get("last-modified")}
-        result = self.store.save_article(record, mentions)
+        started = time.perf_counter()
+        try:
+            result = self.store.save_article(record, mentions)
+        except sqlite3.OperationalError as exc:
+            self._store_failed(exc)
+            raise DropItem(f"not stored {item.url}: {exc}") from None
+        self.stats.inc_value("newswatch/store_seconds", time.perf_counter() - started)
         self.stats.inc_value("newswatch/articles_seen")
         self.stats.inc_value(f"newswatch/articles_{result.status}")
         if result.relevant:
@@ -64,3 +77,13 @@ class ArticlePipeline:
                 self.stats.inc_value("newswatch/relevant_new")
         item.body = b""  # the stored row has what we need; free the memory
         return item
+
+    def _store_failed(self, exc: sqlite3.OperationalError) -> None:
+        """A full disk (or a database locked too long) fails every later article too: count
+        it, and stop the crawl instead of fetching pages that cannot be stored."""
+        kind = "disk_full" if "full" in str(exc).lower() else "store"
+        self.stats.inc_value(f"newswatch/errors/{kind}")
+        crawler = getattr(self, "crawler", None)
+        if kind == "disk_full" and crawler is not None and crawler.engine is not None and not self.stopping:
+            self.stopping = True
+            deferred_from_coro(crawler.engine.close_spider_async(reason="disk_full"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 
@@ -19,8 +21,17 @@ from scraper.process import analyse_page
 _WORKER_WATCHLIST: Watchlist | None = None
 
 
-def _init_worker(watchlist_path: str) -> None:
+def _exit_with_parent(parent_pid: int) -> None:
+    """A crawl killed with SIGKILL cannot shut its pool down: each worker leaves as soon
+    as it is orphaned, instead of lingering with the crawl's memory and output pipes."""
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _init_worker(watchlist_path: str, parent_pid: int) -> None:
     global _WORKER_WATCHLIST
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     _WORKER_WATCHLIST = load_watchlist(watchlist_path)
 
 
@@ -49,12 +60,11 @@ class Extractor:
         if self.users > 1:
             return
         if self.workers > 0:
-            # forkserver: workers fork from a clean helper process that imported the
-            # extraction stack once (never from the threaded reactor process itself)
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["scraper.process"])
+            # spawn: workers are clean children of this process (never a fork of the threaded
+            # reactor), so they can watch their parent and leave with it
+            context = multiprocessing.get_context("spawn")
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                            initargs=(self.watchlist_path,))
+                                            initargs=(self.watchlist_path, os.getpid()))
             for _ in range(self.workers):  # start them now, while the spiders fetch robots, feeds, sitemaps
                 self.pool.submit(_ready)
         else:

@@ -116,9 +116,22 @@ def kill_after(web: DemoWeb, db: Path, sources: Path, hits: int) -> None:
         while len(web.hits) - start < hits and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
     finally:
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
         if process.poll() is None:
             os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in children if alive(pid)], "extraction workers outlived the killed crawl"
+
+
+def alive(pid: str) -> bool:
+    """True for a running process (a zombie waiting to be reaped does not count)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def assert_consistent(db: Path) -> None:
