@@ -195,6 +195,7 @@ def _record_run(db: Path, run_id: int, crawlers: list, seconds: float) -> CrawlS
             "pages_downloaded": _counter(stats, "newswatch/bodies_downloaded"),
             "articles_unchanged": _counter(stats, "newswatch/articles_unchanged")
             + _counter(stats, "newswatch/articles_unchanged_body"),
+            "store_seconds": round(float(stats.get("newswatch/store_seconds", 0.0)), 3),
         }
         summary.per_spider[name] = per
         for key in COUNTERS + ("relevant_seen",):
