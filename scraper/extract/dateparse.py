@@ -55,6 +55,13 @@ _DAY_FIRST = re.compile(
     rf"(?:de\s+)?(?P<y>(?:19|20)\d{{2}})(?!\d)"
 )
 _MONTH_FIRST = re.compile(rf"{_MONTH_WORD}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{{2}})(?!\d)")
+# "14 Gennaio 20)": a two-digit year only where nothing follows it but punctuation or
+# the end, so "on 14 January 20 people..." is not read as a date.
+_DAY_FIRST_SHORT_YEAR = re.compile(
+    rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s*{_MONTH_WORD}\s+'?(?P<y>\d{{2}})\s*(?=$|[)\]|,;/–-])"
+)
+_CJK = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?")
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|(?<![\d.])\d{1,2}[./]\d{1,2}[./]\d{2}(?!\d)")
 _RELATIVE = re.compile(
     r"(?:\bil y a\s+|\bvor\s+|\bhace\s+|\bhá\s+)?"
     r"\b(?:\d+|an?|one|two|three|un|une|deux|trois|ein|eine|einem|einer|zwei|drei)\s+"
@@ -131,15 +138,18 @@ def parse_numeric(value: str, month_first: bool = False) -> date | None:
 
 
 def parse_month_name(value: str) -> date | None:
-    """ "7 avril 2020", "7. April 2020", "April 7th, 2020", "7 de abril de 2020"."""
-    for pattern in (_DAY_FIRST, _MONTH_FIRST):
+    """ "7 avril 2020", "7. April 2020", "April 7th, 2020", "7 de abril de 2020", "14 Gennaio 20)"."""
+    for pattern in (_DAY_FIRST, _MONTH_FIRST, _DAY_FIRST_SHORT_YEAR):
         for match in pattern.finditer(value):
             month = MONTHS.get(match["mon"].lower().rstrip("."))
+            year = int(match["y"])
+            year += 2000 if year < 100 else 0
             if month:
-                result = _build(int(match["y"]), month, int(match["d"]))
+                result = _build(year, month, int(match["d"]))
                 if result is not None:
                     return result
-    return None
+    match = _CJK.search(value)
+    return _build(int(match["y"]), int(match["m"]), int(match["d"])) if match else None
 
 
 def parse_machine(value: str) -> date | datetime | None:
@@ -177,11 +187,14 @@ def dateparser_settings(fetched_at: datetime | None, date_order: str | None) -> 
     return settings
 
 
-def parse_human(value: str, language: str | None, fetched_at: datetime | None) -> date | datetime | None:
+def parse_human(
+    value: str, language: str | None, fetched_at: datetime | None, month_first: bool | None = None
+) -> date | datetime | None:
     """A date written for people, in any language dateparser knows.
 
-    Relative expressions ("2 hours ago", "il y a 3 jours") resolve against fetched_at
-    and are refused without it.
+    `month_first` is the page locale's numeric order (default: only English reads
+    4/7/2020 as April 7). Relative expressions ("2 hours ago", "il y a 3 jours")
+    resolve against fetched_at and are refused without it.
     """
     value = " ".join(value.split())[:120]
     if not value:
@@ -189,15 +202,20 @@ def parse_human(value: str, language: str | None, fetched_at: datetime | None) -
     relative = _RELATIVE.search(value)
     if relative:
         return _parse_relative(relative.group(0), language, fetched_at)
-    month_first = language == "en"
+    if month_first is None:
+        month_first = language == "en"
     found = parse_iso(value) or parse_month_name(value) or parse_numeric(value, month_first)
     if found is not None:
         return found
-    return _dateparser(value, language, fetched_at)
+    if fetched_at is None and not _HAS_YEAR.search(value):
+        return None  # without a year it can only be relative (or guessed), and there is no base
+    return _dateparser(value, language, fetched_at, "MDY" if month_first else "DMY")
 
 
-def _dateparser(value: str, language: str | None, fetched_at: datetime | None) -> date | None:
-    order = "MDY" if language == "en" else "DMY"
+def _dateparser(value: str, language: str | None, fetched_at: datetime | None, order: str) -> date | None:
+    """The slow path, for month names and word orders the regexes do not know."""
+    if len(value) > 80 or not re.search(r"[^\W\d_]{3}", value):
+        return None
     languages = [language] if language else None
     try:
         parsed = dateparser.parse(value, languages=languages, settings=dateparser_settings(fetched_at, order))
