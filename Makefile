@@ -18,13 +18,17 @@ demo: $(STAMP)
 	$(BIN)/newswatch demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	sh scripts/ensure-chromium.sh; $(BIN)/python -m pytest -q
 
 crawl: $(STAMP)
 	$(BIN)/newswatch crawl --db data/articles.db
 
 bench: $(STAMP)
 	$(BIN)/python -m scraper.bench
+	$(BIN)/python -m scraper.bench_match
+	bash scripts/ensure-nginx.sh
+	$(BIN)/python -m scraper.bench_crawl --pages 3000
+	$(BIN)/python -m scraper.bench_queries --articles 200000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

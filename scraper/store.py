@@ -134,6 +134,24 @@ def _create_clusters(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["cluster_id"])
 
 
+FTS_SYNTAX = ' (syntax: "a phrase", a OR b, a NOT b, NEAR(a b, 10), prefix*, title:word)'
+FTS_HINTS = (
+    ("unterminated string", "a double quote is not closed"),
+    ("no such column", "only title: and text: may prefix a word"),
+    ("expected integer", "NEAR's distance must be a whole number, as in NEAR(a b, 10)"),
+    ("unknown special query", "a query cannot start with * or a bare operator"),
+    ("syntax error", "an operator (AND, OR, NOT, NEAR) needs words on both sides and brackets must pair"),
+)
+
+
+def _explain_fts_error(query: str, message: str) -> str:
+    """SQLite's terse FTS5 parser errors, turned into one line a user can act on."""
+    for marker, hint in FTS_HINTS:
+        if marker in message:
+            return f"cannot parse search query {query!r}: {hint} ({message}){FTS_SYNTAX}"
+    return f"search failed for {query!r}: {message}"
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """What storing one article did: 'new', 'updated' (text changed) or 'unchanged'."""
@@ -312,6 +330,31 @@ class Store:
         return list(self.db.query(
             "select * from revisions where article_id = ? order by revision", [article_id]))
 
+    def insert_many(self, rows: Iterable[tuple[dict, list[dict]]], batch: int = 5000) -> int:
+        """Bulk-load new articles with their mentions (benchmarks, imports): one
+        transaction per batch instead of one per article."""
+        done = 0
+        pending: list[tuple[dict, list[dict]]] = []
+        for item in rows:
+            pending.append(item)
+            if len(pending) >= batch:
+                done += self._insert_batch(pending)
+                pending = []
+        return done + (self._insert_batch(pending) if pending else 0)
+
+    def _insert_batch(self, items: list[tuple[dict, list[dict]]]) -> int:
+        stamp = now_iso()
+        with self.db.atomic():
+            self.db["articles"].insert_all(
+                (self._row_from_record(r, first_seen=stamp, last_seen=stamp, revisions=1) for r, _ in items),
+                batch_size=500)
+            mentions = [{"article_id": r["id"], "entry": m["entry"], "kind": m["kind"], "count": m["count"],
+                         "terms": _dumps(m.get("terms")), "snippet": m.get("snippet"),
+                         "positions": _dumps(m.get("positions"))} for r, ms in items for m in ms]
+            if mentions:
+                self.db["mentions"].insert_all(mentions, batch_size=500)
+        return len(items)
+
     def mark_interrupted_runs(self) -> int:
         """Runs left 'running' by a crawl that was killed; call only while holding the crawl lock."""
         with self.db.atomic():
@@ -381,17 +424,26 @@ class Store:
         """Full-text search (FTS5 syntax) ranked by bm25, with highlighted snippets."""
         where, params = (filters or ArticleFilters()).sql(table="articles")
         where = where.replace("where", "and", 1) if where else ""
+        # rank rowids first, then build snippets for the top hits only (snippet() in a
+        # sorted select would run for every match before the LIMIT)
         sql = f"""
-            select articles.*, bm25(articles_fts) as rank,
-                   snippet(articles_fts, 1, '[', ']', ' … ', 24) as snippet
-            from articles_fts join articles on articles.rowid = articles_fts.rowid
-            where articles_fts match ? {where}
-            order by rank limit ?
+            with top as (
+                select articles_fts.rowid as rowid, articles_fts.rank as rank
+                from articles_fts join articles on articles.rowid = articles_fts.rowid
+                where articles_fts match ? {where}
+                order by articles_fts.rank limit ?
+            )
+            select articles.*, top.rank as rank, snippet(articles_fts, 1, '[', ']', ' … ', 24) as snippet
+            from top join articles_fts on articles_fts.rowid = top.rowid join articles on articles.rowid = top.rowid
+            where articles_fts match ?
+            order by top.rank
         """
+        if not query.strip():
+            raise NewswatchError("empty search query" + FTS_SYNTAX)
         try:
-            rows = list(self.db.query(sql, [query, *params, limit]))
+            rows = list(self.db.query(sql, [query, *params, limit, query]))
         except sqlite3.OperationalError as exc:
-            raise NewswatchError(f"cannot parse search query {query!r}: {exc}") from None
+            raise NewswatchError(_explain_fts_error(query, str(exc))) from None
         return [_decode_row(r) for r in rows]
 
     def count(self, sql_where: str = "", params: list | None = None) -> int:
@@ -413,6 +465,39 @@ class Store:
             {where} group by m.entry, m.kind order by 3 desc, 1
         """
         return [(r[0], r[1], r[2]) for r in self.db.execute(sql, params).fetchall()]
+
+    def weekly_counts(self, filters: ArticleFilters | None = None) -> list[tuple[str, str, int]]:
+        """(entry, week, articles) per documentary / featured person and week (the Monday it
+        starts): the report's coverage-over-time chart, since a team reviews coverage weekly.
+        Supporting entities and undated articles are left out."""
+        where, params = (filters or ArticleFilters(relevant=True)).sql()
+        where = f"{where} and" if where else "where"
+        sql = f"""
+            select m.entry, date(articles.published_date, 'weekday 0', '-6 days') as week,
+                   count(distinct m.article_id)
+            from mentions m join articles on articles.id = m.article_id
+            {where} m.kind != 'supporting' and articles.published_date is not null
+            group by m.entry, week order by m.entry, week
+        """
+        return [(r[0], r[1], r[2]) for r in self.db.execute(sql, params).fetchall() if r[1]]
+
+    def clusters_of_relevant(self, filters: ArticleFilters | None = None) -> list[dict]:
+        """The matching articles grouped by near-duplicate cluster, biggest story first: a
+        syndicated or reworded copy is the same story to a reader. Each group is
+        `{"cluster_id", "articles"}`, the original (else the earliest member) first."""
+        where, params = (filters or ArticleFilters(relevant=True)).sql()
+        sql = f"""
+            select id, cluster_id, is_original, similarity_to_original, outlet, title, url, published_date,
+                   relevance, matched
+            from articles {where}
+            order by coalesce(cluster_id, id), coalesce(is_original, 0) desc, published_date, id
+        """
+        groups: dict[str, list[dict]] = {}
+        for row in self.db.query(sql, params):
+            groups.setdefault(row["cluster_id"] or row["id"], []).append(_decode_row(row))
+        ranked = sorted(groups.items(), key=lambda item: (
+            -len(item[1]), -max(a["relevance"] or 0 for a in item[1]), item[1][0]["published_date"] or "", item[0]))
+        return [{"cluster_id": key, "articles": members} for key, members in ranked]
 
     def runs(self, limit: int = 20) -> list[dict]:
         rows = self.db.query("select * from crawl_runs order by id desc limit ?", [limit])
