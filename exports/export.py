@@ -15,6 +15,8 @@ EXPORT_COLUMNS = (
 
 
 def write_jsonl(articles: Iterable[dict], out: TextIO) -> int:
+    """One JSON object per article with the stable EXPORT_COLUMNS keys (other tools read
+    them; new keys may be added, none renamed). Writes as it reads: constant memory."""
     n = 0
     for article in articles:
         out.write(json.dumps({k: article.get(k) for k in EXPORT_COLUMNS}, ensure_ascii=False) + "\n")
@@ -23,6 +25,7 @@ def write_jsonl(articles: Iterable[dict], out: TextIO) -> int:
 
 
 def write_csv(articles: Iterable[dict], out: TextIO) -> int:
+    """The same columns as CSV, lists joined with "; " so a spreadsheet shows them in one cell."""
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     n = 0

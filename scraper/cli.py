@@ -272,6 +272,60 @@ def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders
 # ---- search / export / report / stats --------------------------------------------------
 
 
+SEARCH_CSV_COLUMNS = ("rank", "published_date", "outlet", "outlet_kind", "language", "title", "url", "relevant",
+                      "relevance", "matched", "snippet")
+
+
+def _one_line(text: str | None) -> str:
+    """Snippets span paragraphs; a table cell or a CSV field reads better on one line."""
+    return " ".join((text or "").split())
+
+
+def _highlighted(snippet: str):
+    """FTS5 marks each hit as [word]; show it in bold yellow instead of brackets."""
+    import re
+
+    from rich.text import Text
+
+    text = Text()
+    for i, piece in enumerate(re.split(r"\[([^\[\]]*)\]", snippet)):
+        text.append(piece, style="bold yellow" if i % 2 else None)
+    return text
+
+
+def _print_search_table(query: str, rows: list[dict]) -> None:
+    """A table that stays readable in an 80-column terminal: the snippet gets the room."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not rows:
+        console.print(f"no results for {query!r}")
+        return
+    table = Table(title=f"{len(rows)} result(s) for {query!r}, best first", show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("outlet", ratio=1, overflow="fold")
+    table.add_column("title", ratio=2, overflow="fold")
+    table.add_column("snippet", ratio=3, overflow="fold")
+    table.add_column("rel.", no_wrap=True)
+    for n, row in enumerate(rows, 1):
+        table.add_row(str(n), row.get("published_date") or "", row["outlet"], row.get("title") or row["url"],
+                      _highlighted(_one_line(row.get("snippet"))), "yes" if row.get("relevant") else "")
+    console.print(table)
+
+
+def _write_search_csv(rows: list[dict], out) -> None:
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow(SEARCH_CSV_COLUMNS)
+    for n, row in enumerate(rows, 1):
+        values = {**row, "rank": n, "matched": "; ".join(row.get("matched") or []),
+                  "relevant": int(bool(row.get("relevant"))), "snippet": _one_line(row.get("snippet"))}
+        writer.writerow([values.get(column) for column in SEARCH_CSV_COLUMNS])
+
+
 @cli.command()
 @click.argument("query")
 @db_option()
@@ -280,26 +334,25 @@ def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders
 @click.option("--relevant/--all", "relevant", default=None, help="Only relevant articles (or all).")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines instead of a table.")
-def search(query, db, watchlist, person, outlet, kind, language, since, until, relevant, limit, as_json) -> None:
-    """Full-text search (SQLite FTS5 syntax: "a phrase", OR, NOT, prefix*)."""
-    filters = _filters(person, outlet, kind, language, since, until, relevant, watchlist)
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table (rank, date, outlet, title, url, ...).")
+def search(query, db, watchlist, person, outlet, kind, language, since, until, relevant, limit, as_json,
+           as_csv) -> None:
+    """Full-text search, best match first (SQLite FTS5 syntax: "a phrase", a OR b, a NOT b,
+    NEAR(a b, 10), prefix*, title:word)."""
+    if as_json and as_csv:
+        raise click.UsageError("give --json or --csv, not both")
+    filters = _filters(person, outlet, kind, language, since, until, relevant or None, watchlist)  # --all: no filter
     store = Store(db, readonly=True)
     rows = store.search(query, filters, limit=limit)
     if as_json:
         for row in rows:
-            row.pop("text", None)
+            for bulky in ("text", "signature", "signature_of"):
+                row.pop(bulky, None)
             click.echo(json.dumps(row, ensure_ascii=False))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{len(rows)} result(s) for {query!r}", show_lines=False)
-    for column in ("date", "outlet", "title", "snippet", "relevant"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(row.get("published_date") or "", row["outlet"], row.get("title") or row["url"],
-                      row.get("snippet") or "", "yes" if row.get("relevant") else "")
-    Console().print(table)
+    elif as_csv:
+        _write_search_csv(rows, sys.stdout)
+    else:
+        _print_search_table(query, rows)
 
 
 @cli.command()
@@ -313,7 +366,7 @@ def export(db, watchlist, person, outlet, kind, language, since, until, relevant
     """Write every matching article as JSON Lines or CSV, streaming."""
     from exports.export import write_csv, write_jsonl
 
-    filters = _filters(person, outlet, kind, language, since, until, relevant, watchlist)
+    filters = _filters(person, outlet, kind, language, since, until, relevant or None, watchlist)  # --all: no filter
     store = Store(db, readonly=True)
     writer = write_jsonl if fmt == "jsonl" else write_csv
     if output:
@@ -334,13 +387,17 @@ def export(db, watchlist, person, outlet, kind, language, since, until, relevant
 @click.option("--until", callback=_iso_day, help="Published on or before YYYY-MM-DD.")
 @click.option("--title", default="Coverage report", show_default=True)
 def report(db, watchlist, out, person, since, until, title) -> None:
-    """Write the coverage report (HTML and Markdown) for the relevant articles."""
+    """Write the coverage report of the relevant articles: report.html (self-contained,
+    prints on A4), report.md, and every relevant article as report.csv and report.jsonl."""
     from exports.report import write_report
 
     filters = _filters(person, None, None, None, since, until, True, watchlist)
     store = Store(db, readonly=True)
+    started = time.monotonic()
     files = write_report(store, out, filters, title=title)
-    click.echo(f"report: {files.html} and {files.markdown} ({files.articles} relevant articles)")
+    store.close()
+    click.echo(f"report: {files.html}, {files.markdown}, {files.csv} and {files.jsonl} "
+               f"({files.articles} relevant articles, {time.monotonic() - started:.2f}s)")
 
 
 @cli.command()
@@ -485,22 +542,53 @@ def extract(file, url, fetched_at, manifest, watchlist) -> None:
 # ---- serve -----------------------------------------------------------------------------
 
 
+def _run_until_stopped(args: list[str]) -> int:
+    """Run a child until it exits; SIGTERM (and Ctrl-C) stop it too, so the caller's
+    clean-up runs and no orphan server is left behind."""
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(args)
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: child.terminate())
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        code = child.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0 if code < 0 else code
+
+
 @cli.command()
 @db_option()
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(db, port, host) -> None:
-    """Browse the database in Datasette (read-only)."""
-    import subprocess
+@click.option("--title", default="newswatch: press coverage", show_default=True, help="Title of the home page.")
+def serve(db, port, host, title) -> None:
+    """Browse the database in Datasette, read-only, with table and column descriptions,
+    facets and canned queries (coverage by case, by outlet, new this week, syndicated copies)."""
+    import tempfile
+
+    from scraper.datasette_meta import build_metadata
 
     Store(db, readonly=True).close()
-    datasette = Path(sys.executable).with_name("datasette")
-    raise SystemExit(subprocess.call([str(datasette), "serve", "--immutable", str(db), "--host", host,
-                                      "--port", str(port)]))
+    with tempfile.TemporaryDirectory(prefix="newswatch-serve-") as tmp:
+        metadata = Path(tmp) / "metadata.json"
+        metadata.write_text(json.dumps(build_metadata(Path(db).stem, title), indent=2), encoding="utf-8")
+        # Not --immutable: an immutable database ignores its WAL, so a crawl's recent commits
+        # would be invisible. Datasette opens a mutable file with mode=ro: read-only all the same.
+        code = _run_until_stopped([sys.executable, "-m", "datasette", "serve", str(db), "--metadata", str(metadata),
+                                   "--setting", "truncate_cells_html", "200", "--host", host, "--port", str(port)])
+    raise SystemExit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: click's usage errors and our own errors become one line, exit 2."""
+    """Entry point: click's usage errors and our own errors become one line, exit 2; so do
+    a database that fails after opening (full disk, read-only, locked) and a path that
+    cannot be written (a parent that is a file, no permission)."""
+    import sqlite3
+
     try:
         cli.main(args=argv, prog_name="newswatch", standalone_mode=False)
     except click.UsageError as exc:
@@ -517,6 +605,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except sqlite3.Error as exc:
+        click.echo(f"newswatch: error: database error: {exc}", err=True)
+        return 2
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"newswatch: error: {where}{exc.strerror or exc}", err=True)
+        return 2
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -36,18 +36,35 @@ def feed_date_iso(raw: str | None) -> str | None:
         return None
 
 
+def absolute_http_url(link: object, base_url: str) -> str | None:
+    """`link` resolved against the feed's URL when it is a usable http(s) URL, else None
+    (urllib raises on hrefs like "http://[" or a port past 65535: one such item must
+    not cost the rest of the feed)."""
+    if not isinstance(link, str) or not link.strip():
+        return None
+    try:
+        url = urljoin(base_url, link.strip())
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
+
+
 def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
-    """Entries with a link, in feed order; an unreadable feed gives an empty list."""
+    """Entries with a usable link, in feed order; an unreadable feed gives an empty list."""
     parsed = feedparser.parse(body, response_headers={"content-location": base_url})
     entries = []
     for entry in parsed.entries:
         link = entry.get("link") or next(
             (lnk.get("href") for lnk in entry.get("links", []) if lnk.get("href")), None
         )
-        if not link:
+        url = absolute_http_url(link, base_url)
+        if not url:
             continue
         raw_date = entry.get("published") or entry.get("updated") or entry.get("dc_date")
-        entries.append(FeedEntry(urljoin(base_url, link.strip()), entry.get("title"), feed_date_iso(raw_date)))
+        title = entry.get("title")
+        entries.append(FeedEntry(url, title if isinstance(title, str) else None, feed_date_iso(raw_date)))
     return entries
 
 

@@ -34,7 +34,11 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {"scraper.pipelines.ArticlePipeline": 300}
-DOWNLOADER_MIDDLEWARES = {"scraper.middlewares.ConditionalGetMiddleware": 580}
+DOWNLOADER_MIDDLEWARES = {
+    "scraper.guard.OffsiteGuardMiddleware": 50,  # outlets only, before robots.txt (100) and redirects (600)
+    "scraper.guard.RetryAfterMiddleware": 555,  # waits out Retry-After before RetryMiddleware (550) retries
+    "scraper.middlewares.ConditionalGetMiddleware": 580,
+}
 EXTENSIONS = {"scraper.extensions.LiveProgress": 500}
 
 # newswatch's own settings (set by `newswatch crawl`; overridable with -s on `scrapy crawl`)
@@ -45,4 +49,6 @@ NEWSWATCH_MAX_PAGES_PER_OUTLET = 300  # link-following budget per outlet
 NEWSWATCH_MAX_SEARCH_PAGES = 5  # result pages followed per query
 NEWSWATCH_MAX_SITEMAP_URLS = 500  # article URLs taken from one sitemap file
 NEWSWATCH_PROGRESS = False
+NEWSWATCH_EXTRACT_WORKERS = None  # extraction processes (default: one per core; 0 = in the crawl process)
 NEWSWATCH_SINCE = ""  # YYYY-MM-DD: feed items and sitemap entries older than this are not fetched
+NEWSWATCH_RETRY_AFTER_MAX = 30  # seconds: a longer Retry-After is not waited for (nor retried)

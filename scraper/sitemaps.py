@@ -11,6 +11,7 @@ import gzip
 import re
 import zlib
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -69,7 +70,7 @@ def parse_sitemap(body: bytes) -> Sitemap:
     kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
     entries = []
     for element in root:
-        loc = _child_text(element, "loc")
+        loc = _http_url(_child_text(element, "loc"))
         if not loc:
             continue
         entries.append(
@@ -83,5 +84,20 @@ def parse_sitemap(body: bytes) -> Sitemap:
     return Sitemap(kind, entries)
 
 
-def sitemaps_from_robots(robots_txt: str) -> list[str]:
-    return SITEMAP_LINE.findall(robots_txt)
+def _http_url(value: str | None, base_url: str | None = None) -> str | None:
+    """An absolute http(s) URL that urllib can split, else None: a bad <loc> or
+    Sitemap: line is skipped instead of failing the whole file when requested."""
+    if not value:
+        return None
+    try:
+        url = urljoin(base_url, value) if base_url else value
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+def sitemaps_from_robots(robots_txt: str, base_url: str | None = None) -> list[str]:
+    """The Sitemap: URLs of a robots.txt (relative ones resolved against base_url when given)."""
+    return [url for url in (_http_url(line, base_url) for line in SITEMAP_LINE.findall(robots_txt)) if url]

@@ -11,29 +11,46 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
-from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from scrapy import exceptions as scrapy_errors
+from scrapy.http import Response, TextResponse
+from twisted.internet import error as net
 from twisted.python.failure import Failure
+from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
 from scraper.config import Outlet, load_sources, select_outlets
+from scraper.extract.decode import is_binary
 from scraper.items import PageItem
 from scraper.links import same_site
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
+# Scrapy 2.13+ wraps Twisted's errors in its own; both are listed so the names stay stable.
+ERROR_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
+    ("dns", (scrapy_errors.CannotResolveHostError, net.DNSLookupError)),
+    ("timeout", (scrapy_errors.DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError)),
+    ("connection_refused", (scrapy_errors.DownloadConnectionRefusedError, net.ConnectionRefusedError)),
+    ("too_large", (scrapy_errors.DownloadCancelledError,)),  # DOWNLOAD_MAXSIZE reached while downloading
+    ("truncated", (scrapy_errors.ResponseDataLossError,)),  # body shorter than its Content-Length
+    ("connection_lost", (scrapy_errors.DownloadFailedError, net.ConnectionLost, net.ConnectionDone,
+                         ResponseFailed, ResponseNeverReceived)),
+)
+
 
 def error_kind(failure: Failure) -> str:
-    """A short, countable name for why a request failed."""
+    """A short, countable name for why a request failed (the key of crawl_runs.errors)."""
     from scrapy.spidermiddlewares.httperror import HttpError
 
     if failure.check(HttpError):
         return f"http_{failure.value.response.status}"
-    if failure.check(DNSLookupError):
-        return "dns"
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timeout"
-    if failure.check(ConnectionRefusedError):
-        return "connection_refused"
+    for kind, types in ERROR_KINDS:
+        if failure.check(*types):
+            return kind
+    if failure.check(scrapy_errors.IgnoreRequest):
+        message = str(failure.value)
+        if "max redirections" in message:
+            return "redirect_loop"
+        if "DOWNLOAD_MAXSIZE" in message:  # HttpCompressionMiddleware: a decompression bomb
+            return "too_large"
     return failure.type.__name__ if failure.type else "unknown"
 
 
@@ -106,19 +123,31 @@ class NewsSpider(scrapy.Spider):
             hints=dict(response.meta.get("hints") or {}),
         )
 
-    @staticmethod
-    def is_html(response: Response) -> bool:
+    def is_html(self, response: Response) -> bool:
+        """An HTML page with something in it; empty and binary bodies served as HTML are
+        counted as errors (empty_body, binary_body) and go no further."""
         content_type = (response.headers.get(b"Content-Type") or b"text/html").lower()
-        return any(t in content_type for t in HTML_TYPES)
+        if not any(t in content_type for t in HTML_TYPES):
+            return False
+        problem = "empty_body" if not response.body.strip() else "binary_body" if is_binary(response.body) else None
+        if problem is None and isinstance(response, TextResponse):
+            return True
+        self.crawler.stats.inc_value(f"newswatch/errors/{problem or 'binary_body'}")
+        self.logger.warning("%s: %s", problem or "binary_body", response.url)
+        return False
 
     def on_error(self, failure: Failure) -> None:
         from scrapy.exceptions import IgnoreRequest
         from scrapy.spidermiddlewares.httperror import HttpError
 
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        from scraper.guard import ForbiddenHost
+
+        if failure.check(ForbiddenHost):
+            return  # counted and logged by the guard
+        kind = error_kind(failure)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and kind == failure.type.__name__:
             # robots.txt said no (counted by Scrapy as robotstxt/forbidden): a rule, not an error
             self.crawler.stats.inc_value("newswatch/skipped/ignored")
             return
-        kind = error_kind(failure)
         self.crawler.stats.inc_value(f"newswatch/errors/{kind}")
         self.logger.warning("%s: %s", kind, getattr(failure.request, "url", "?"))
