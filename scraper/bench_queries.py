@@ -62,13 +62,14 @@ def _article(i: int, rng: random.Random, vocab: list[str], weights: list[float])
         person = PEOPLE[i % 4]
         words[10:10] = ["Kim", "Kardashian", "West:", "The", "Justice", "Project", "follows", *person.split(),
                         "prison", "sentence", "clemency"]
-        mentions = [{"entry": person, "kind": "person", "count": 1, "terms": [person], "snippet": " ".join(words[:30]),
-                     "positions": [[0, 10]]}]
+        mentions = [{"entry": person, "kind": "person", "count": 1, "terms": [person],
+                     "snippet": " ".join(words[:30]), "positions": [[0, 10]]}]
     text = " ".join(words)
     day = date(2019, 1, 1) + timedelta(days=i % 1200)
     outlet, kind = OUTLETS[i % 40]
     return ({"id": article_id(url), "canonical_url": url, "url": url, "outlet": outlet, "outlet_kind": kind,
-             "title": " ".join(rng.choices(vocab, cum_weights=weights, k=8)).title(), "text": text, "authors": ["A. Writer"],
+             "title": " ".join(rng.choices(vocab, cum_weights=weights, k=8)).title(), "text": text,
+             "authors": ["A. Writer"],
              "published": day.isoformat(), "published_date": day.isoformat(), "language": "en",
              "relevant": relevant, "relevance": 0.8 if relevant else 0.0,
              "matched": [m["entry"] for m in mentions], "found_via": ["sitemap"], "text_sha1": text_fingerprint(text),

@@ -179,6 +179,8 @@ def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, pro
     store = Store(db)
     _print_crawl_summary(summary, store)
     store.close()
+    if summary.status != "finished":
+        raise NewswatchError(f"crawl run #{summary.run_id} ended {summary.status}", exit_code=1)
 
 
 # ---- demo --------------------------------------------------------------------------

@@ -19,7 +19,16 @@ WORD = re.compile(r"\w+")
 
 def canonical_url(url: str) -> str:
     """The form we store: tracking parameters and fragment dropped, host lower-cased,
-    query sorted, default port removed (w3lib's canonicalize_url does the rest)."""
+    query sorted, default port removed (w3lib's canonicalize_url does the rest).
+    A URL that cannot be split at all ("http://[", a port above 65535) is kept as given,
+    stripped: one bad href must not stop a page's other links."""
+    try:
+        return _canonical_url(url)
+    except ValueError:
+        return url.strip()
+
+
+def _canonical_url(url: str) -> str:
     url = safe_url_string(url.strip())
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
@@ -31,7 +40,10 @@ def canonical_url(url: str) -> str:
 def identity_key(url: str) -> str:
     """Two URLs with the same key are the same article: canonical form, then scheme,
     `www.` and AMP variants folded together."""
-    parts = urlsplit(canonical_url(url))
+    try:
+        parts = urlsplit(canonical_url(url))
+    except ValueError:
+        return url.strip()
     host = parts.netloc.removeprefix("www.")
     path = AMP_SUFFIX.sub("", parts.path) or "/"
     if path != "/":

@@ -6,6 +6,11 @@ class NewswatchError(Exception):
 
     exit_code = 2
 
+    def __init__(self, message: str = "", exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
 
 class ConfigError(NewswatchError):
     """A config file (sources.toml, watchlist.toml) is missing, malformed or incomplete."""

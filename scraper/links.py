@@ -37,8 +37,13 @@ def _absolute(href: str | None, base_url: str) -> str | None:
     href = href.strip()
     if href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
         return None
-    url = urljoin(base_url, href).split("#", 1)[0]
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    try:
+        url = urljoin(base_url, href).split("#", 1)[0]
+        parts = urlsplit(url)
+        valid_port = parts.port is None or parts.port > 0  # .port raises ValueError when out of range
+        return url if parts.scheme in ("http", "https") and valid_port else None
+    except ValueError:  # "http://[" or a port out of range: skip this href, keep the others
+        return None
 
 
 def _in_boilerplate(element) -> bool:

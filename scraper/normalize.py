@@ -65,7 +65,9 @@ def fix_encoding(text: str) -> str:
         # the quote and normalisation steps.
         return unicodedata.normalize("NFC", ftfy.fixes.uncurl_quotes(text))
     fixed = ftfy.fix_text(text, config=_FTFY)
-    return unicodedata.normalize("NFC", fixed)
+    # a replacement character left after repair (an invalid character reference, a lone
+    # surrogate) carries nothing a reader or the matcher could use
+    return unicodedata.normalize("NFC", fixed.replace("\ufffd", ""))
 
 
 def _looks_clean(text: str) -> bool:

@@ -34,7 +34,7 @@ class LinksSpider(NewsSpider):
         if is_article(response.body, response.url):
             yield self.page_item(response)
         budget = self.settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET")
-        for url in page_links(response.text, response.url):
+        for url in page_links(response.body, response.url):
             key = canonical_url(url)
             if key in self.seen or STATIC_FILE.search(key) or not same_site(url, outlet.host):
                 continue

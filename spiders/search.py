@@ -35,13 +35,13 @@ class SearchSpider(NewsSpider):
             return
         outlet = self.outlet_for(response)
         search_url = outlet.search_url(response.meta["query"]) or ""
-        for url in content_links(response.text, response.url):
+        for url in content_links(response.body, response.url):
             if same_site(url, outlet.host) and not url.startswith(search_url.split("?")[0] + "?"):
                 request = self.article_request(url, outlet)
                 if request:
                     yield request
         page = response.meta["result_page"]
-        following = next_page(response.text, response.url)
+        following = next_page(response.body, response.url)
         if following and page < self.settings.getint("NEWSWATCH_MAX_SEARCH_PAGES"):
             yield self.request(following, outlet, self.parse_results, query=response.meta["query"],
                                result_page=page + 1)

@@ -18,7 +18,7 @@ class SitemapsSpider(NewsSpider):
 
     def parse_robots(self, response):
         outlet = self.outlet_for(response)
-        for url in sitemaps_from_robots(response.text):
+        for url in sitemaps_from_robots(response.body.decode("utf-8", "replace"), response.url):
             yield self.request(url, outlet, self.parse_sitemap)
 
     def parse_sitemap(self, response):

@@ -119,17 +119,52 @@ def test_modified_kept_apart_from_published():
     assert art["modified"] == "2020-03-12T14:42:17+00:00"
 
 
-def test_printed_update_date_is_not_taken_for_published():
-    header = '<div class="byline">Jessica Smith</div><div class="date">Updated Mar 12, 2020 @ 10:42 am</div>'
+def test_printed_update_date_is_not_taken_for_published_when_a_publication_date_is_shown():
+    header = (
+        '<div class="byline">Jessica Smith</div><div class="date">Published Oct 15, 2019</div>'
+        '<div class="date">Updated Mar 12, 2020 @ 10:42 am</div>'
+    )
     art = run(page(header=header, jsonld=ld(datePublished="2019-10-15T16:59:59-04:00")))
     assert art["published_date"] == "2019-10-15"
 
 
-def test_printed_update_date_fills_modified_when_nothing_else_does():
+def test_update_date_shown_alone_is_the_day_the_page_presents():
+    header = '<div class="byline">Jessica Smith</div><div class="date">Updated Mar 12, 2020 @ 10:42 am</div>'
+    art = run(page(header=header, jsonld=ld(datePublished="2019-10-15T16:59:59-04:00")))
+    assert art["published_date"] == "2020-03-12" and art["published_source"] == "text"
+
+
+def test_update_date_shown_alone_keeps_the_time_of_the_machine_stamp_on_that_day():
     header = '<div class="meta">Aktualisiert: 11.04.2020, 10:27</div>'
+    head = '<meta property="article:published_time" content="2020-04-03">'
+    jsonld = ld(dateModified="2020-04-11T08:27:52+02:00")
+    art = run(page(header=header, lang="de", head=head, jsonld=jsonld))
+    assert art["published"] == "2020-04-11T08:27:52+02:00"
+    assert art["modified"] == "2020-04-11T08:27:52+02:00"
+
+
+def test_printed_update_date_fills_modified_when_nothing_else_does():
+    header = '<div class="meta">Aktualisiert: 11.04.2020, 10:27</div><div class="meta">Erschienen: 03.04.2020</div>'
     art = run(page(header=header, lang="de", head='<meta property="article:published_time" content="2020-04-03">'))
     assert art["published_date"] == "2020-04-03"
     assert art["modified"] == "2020-04-11"
+
+
+def test_note_on_first_publication_backs_the_machine_date_against_the_printed_update():
+    head = '<meta property="article:published_time" content="2017-04-12T18:33:59+02:00">'
+    after = "<p><em>* Cet article, initialement publié en avril 2017, a fait l'objet d'une mise à jour.</em></p>"
+    html = page(head=head, header="<div class='info'>Le 19 février 2020</div>", lang="fr")
+    html = html.replace("</article>", after + "</article>")
+    art = run(html)
+    assert art["published_date"] == "2017-04-12"
+
+
+def test_printed_date_wins_when_no_note_names_the_machine_dates_year():
+    head = '<meta property="article:published_time" content="2017-04-12T18:33:59+02:00">'
+    after = "<p>Cet article, initialement publié en 2015, a fait l'objet d'une mise à jour.</p>"
+    html = page(head=head, header="<div class='info'>Le 19 février 2020</div>", lang="fr")
+    art = run(html.replace("</article>", after + "</article>"))
+    assert art["published_date"] == "2020-02-19"
 
 
 def test_originally_created_read_after_its_label():
@@ -173,6 +208,47 @@ def test_headline_found_by_title_not_the_site_logo():
         "<h1><span class='date'>27.01.2022</span>MineralölINFO November 2021</h1>" + BODY + "</div></body></html>"
     )
     assert run(html)["published_date"] == "2022-01-27"
+
+
+def test_headline_holding_every_word_of_a_shortened_title():
+    html = (
+        "<html lang='en'><head><title>How to Care for Hydrangeas | Example Home</title></head><body><article>"
+        "<h1>How to Care for Hydrangeas to Get the Most Beautiful Blooms</h1>"
+        "<div class='timestamp'>Updated May 06, 2019</div>" + BODY * 2 + "<h2>How to Care for Hydrangeas in Vases</h2>"
+        "<div class='date'>12 June 2021</div>" + BODY + "</article></body></html>"
+    )
+    assert run(html)["published_date"] == "2019-05-06"
+
+
+def test_real_h1_preferred_to_a_microdata_headline_copy():
+    html = (
+        "<html lang='de'><head><title>Hilfe nach dem Sturm</title></head><body><div itemscope>"
+        "<time itemprop='datePublished' datetime='2021-10-27T20:35:36+02:00'>2021-10-27</time>"
+        "<span itemprop='headline'>Hilfe nach dem Sturm</span></div>"
+        "<header><h1>Hilfe nach dem Sturm</h1></header><p class='meta'>Berlin, 28.10.2021, 058/21</p>"
+        + BODY
+        + "</body></html>"
+    )
+    assert run(html)["published_date"] == "2021-10-28"
+
+
+@pytest.mark.parametrize(
+    "opening, expected",
+    [
+        ("Karlsruhe, (12.11.2021). Traditionell gedenken die Gemeinden der Verstorbenen", "2021-11-12"),
+        ("BERLIN, 3. Mai 2021 – Die Gemeinden gedenken heute der Verstorbenen", "2021-05-03"),
+    ],
+)
+def test_dateline_opening_a_long_first_paragraph(opening, expected):
+    body = f"<div class='text'><strong>{opening} und feiern gemeinsam.</strong> " + "Mehr Text folgt. " * 20 + "</div>"
+    html = page(lang="de", title="Trauern digital am Sonntag").replace(BODY, body)
+    assert run(html)["published_date"] == expected
+
+
+def test_date_in_running_text_of_a_long_paragraph_is_not_a_dateline():
+    body = "<p>Die Gemeinden haben am 12.11.2021 beschlossen, der Verstorbenen zu gedenken. " + "Mehr. " * 40 + "</p>"
+    html = page(lang="de", title="Trauern digital am Sonntag").replace(BODY, body)
+    assert run(html)["published_source"] == "htmldate"  # only the last-resort page search reads it
 
 
 def test_date_inside_the_headline_text_is_its_subject_not_its_date():

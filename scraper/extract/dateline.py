@@ -58,11 +58,22 @@ NOT_PUBLISHED = re.compile(
     re.I,
 )
 _DIGIT = re.compile(r"\d")
+# A dateline opening a news paragraph: "Karlsruhe, (12.11.2021). Text...",
+# "BERLIN, 3. Mai 2021 – Text...": an optional place and comma, the date (in brackets
+# or not), then a full stop, colon or dash before the story starts.
+_OPENING_DATELINE = re.compile(
+    r"(?:[^\W\d][\w./' -]{1,40}?,\s*)?\(?"
+    r"(?P<date>\d{1,4}\.?[/ .-]?\s?(?:\d{1,2}|[^\W\d]{3,12})\.?[/ .,-]\s?\d{2,4}|[^\W\d]{3,12}\.? \d{1,2},? \d{4})"
+    r"\)?\s*(?:[.:]\s|[–—]\s?|\s-\s)"
+)
 _FOLLOWING = 60  # text nodes read after the headline
 _PRECEDING = 8  # and before it (kicker lines, category bars)
 _AFTER_CHARS = 900  # stop once this much text has passed after the headline (the body has begun)
 _BEFORE_CHARS = 300  # and before it (the navigation is there)
 _IN_HEADLINE = 30  # a date inside the headline counts only as its own short element (not "Meeting of 10 May")
+_SHORT_TITLE = 3  # title words an <h1> must all hold to count as the full headline of a shortened title
+_COVERS_TITLE = 0.75
+_SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,40}$")  # "Headline | Site Name"
 _RUNNING = 200  # a block this long is running text: only a dateline at its very start counts
 
 
@@ -83,11 +94,15 @@ def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
     """The <h1> (or itemprop=headline) whose words best match the page title.
 
     Many templates put the site name in an <h1> before the article's; without a title
-    to compare with, the first visible <h1> is used.
+    to compare with, the first visible <h1> is used. An <h1> holding every word of a
+    shortened title ("How to Care for Hydrangeas" for a longer headline) matches it as
+    well as a heading that is close to the title word for word.
     """
     wanted = set(_WORD.findall((title or "").lower()))
+    shortened = set(_WORD.findall(_SITE_SUFFIX.sub("", title or "").lower()))
     first, best, best_score = None, None, 0.5
-    for candidates in (_H1(tree)[:20], _H2(tree)[:20]):
+    # A real <h1> before an itemprop=headline copy in a microdata block, on equal match.
+    for candidates in (sorted(_H1(tree)[:20], key=lambda e: e.tag != "h1"), _H2(tree)[:20]):
         for element in candidates:
             if _HIDDEN.search(f"{element.get('class', '')} {element.get('id', '')}"):
                 continue
@@ -97,6 +112,8 @@ def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
             first = first if first is not None or element.tag != "h1" else element
             common = len(words & wanted)
             score = common / len(words) if common >= 0.4 * len(wanted) else 0.0
+            if element.tag == "h1" and len(shortened) >= _SHORT_TITLE and shortened <= words:
+                score = max(score, _COVERS_TITLE)  # the title is the headline shortened
             if score > best_score:
                 best, best_score = element, score
         if best is not None:
@@ -211,8 +228,11 @@ def _after(head: etree._Element) -> Iterator[tuple[int, str, str, etree._Element
     for text, holder in _pieces(_following(head), _FOLLOWING):
         if passed > _AFTER_CHARS or _BOUNDARY.match(text) or _other_story(holder, head, head_line):
             return
-        if not _elsewhere(holder) and not _in_running_text(text, holder):
-            yield passed, text, previous if len(previous) <= 40 else "", holder
+        if not _elsewhere(holder):
+            if not _in_running_text(text, holder):
+                yield passed, text, previous if len(previous) <= 40 else "", holder
+            elif opening := _OPENING_DATELINE.match(text):
+                yield passed, opening["date"], "", holder
         previous = text
         passed += len(text)
 

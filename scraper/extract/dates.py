@@ -93,6 +93,14 @@ _PUBLISHED_WORD = re.compile(
     r"publi|veröffentlicht|posted|erstellt|erschienen|\bstand\b|datum|\bdate\b|\bvon\b|\bby\b|\bpar\b", re.I
 )
 _MODIFIED_HINT = re.compile(r"updat|modif|aktualisiert|mis à jour|actualizado|edited|geändert", re.I)
+# "Originally published in April 2017", "ursprünglich erschienen am 3. Mai 2017",
+# "initialement publié en avril 2017": a note on when an updated story first appeared.
+_ORIGINALLY = re.compile(
+    r"\b(?:originally|first|initially|initialement|d'abord|ursprünglich|erstmals|zuerst|originalmente|"
+    r"inicialmente|originariamente)\s+(?:been\s+)?(?:publi\w*|posted|appeared|ran|veröffentlicht|erschienen)"
+    r"\s+(?P<when>[^.;()]{0,12}?\d[^;()]{0,24})",
+    re.I,
+)
 NEAR_HEADLINE = 300  # characters: a printed date further away may belong to a teaser
 _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 _ARTICLES = etree.XPath("//article")
@@ -353,6 +361,24 @@ def _on_day(found: DateFound, day: date) -> bool:
     return (value - timedelta(hours=12)).date() <= day <= (value + timedelta(hours=14)).date()
 
 
+def _first_published_in(tree: etree._Element, ctx: DateContext, found: DateFound) -> bool:
+    """The page says in words that the story first appeared when `found` says.
+
+    An updated story that prints its update day in the header often notes "initially
+    published in April 2017" at the end; the machine date in that year (and on that day,
+    when the note gives one) is then the publication date.
+    """
+    day = _day_of(found.value)
+    for note in _ORIGINALLY.finditer(" ".join(_article_root(tree).itertext())):
+        when = note["when"]
+        if str(day.year) not in when:
+            continue
+        stated = parse_human(when, ctx.language, None, _locale(tree, ctx).month_first)
+        if stated is None or _day_of(stated) == day:
+            return True
+    return False
+
+
 def _agree(tree: etree._Element, ctx: DateContext) -> DateFound | None:
     """The printed date or the most trusted machine date, whichever has more support.
 
@@ -373,7 +399,7 @@ def _agree(tree: etree._Element, ctx: DateContext) -> DateFound | None:
         for_printed = near + len(on_printed) + bool(changed and _on_day(changed, printed.day))
         for_top = sum(_day_of(f.value) == _day_of(top.value) for f in machine)
         for_top += bool(in_url and in_url.value == _day_of(top.value))
-        if for_printed < for_top:
+        if for_printed < for_top or _first_published_in(tree, ctx, top):
             return top
     if not on_printed:
         return DateFound(printed.value, "text")
@@ -425,10 +451,28 @@ def _local_day_from_url(found: DateFound | None, ctx: DateContext) -> DateFound 
     return found
 
 
+def _only_update_shown(tree: etree._Element, ctx: DateContext) -> DateFound | None:
+    """The update date, when it is the only date the page prints next to its headline.
+
+    A page that shows readers "Updated March 14" and no publication date presents that
+    day as the story's date; its machine publication date is then often the first
+    draft of a long-rewritten page. The machine date on that day, if any, gives the time.
+    """
+    printed, update = shown(tree, ctx)
+    if printed is not None or update is None:
+        return None
+    stamps = [f for f in (*machine_dates(tree, ctx), modified(tree, ctx, None)) if f is not None]
+    on_day = next((f for f in stamps if _on_day(f, update.day)), None)
+    if on_day is None:
+        return DateFound(update.value, "text")
+    return DateFound(on_day.value, on_day.source, local_day=update.day)
+
+
 def published(tree: etree._Element, ctx: DateContext, hints: Mapping[str, str] | None) -> DateFound | None:
     """The publication date from the best evidence available, on the publisher's day."""
     found = (
-        _agree(tree, ctx)
+        _only_update_shown(tree, ctx)
+        or _agree(tree, ctx)
         or from_url(ctx.url, ctx)
         or from_text(tree, ctx)
         or from_hints(hints, ctx)
