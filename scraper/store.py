@@ -220,16 +220,14 @@ class Store:
             existing = self._get_raw(article_id)
             if existing is None:
                 row = self._row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
-                self.db["articles"].insert(row)
+                self._write("insert into", "articles", row)
                 self._replace_mentions(article_id, mentions)
                 self._add_revision(article_id, 1, record, seen_at)
                 self._remember_article_url(record, seen_at)
                 return SaveResult(article_id, "new", bool(record.get("relevant")))
             found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
             if existing["text_sha1"] == record.get("text_sha1"):
-                self.db["articles"].update(
-                    article_id, {"last_seen": seen_at, "found_via": _dumps(found_via)}
-                )
+                self._update_article(article_id, {"last_seen": seen_at, "found_via": _dumps(found_via)})
                 self._remember_article_url(record, seen_at)
                 return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
             row = self._row_from_record(
@@ -238,15 +236,32 @@ class Store:
                 last_seen=seen_at,
                 revisions=(existing["revisions"] or 1) + 1,
             )
-            self.db["articles"].update(article_id, row)
+            self._update_article(article_id, row)
             self._replace_mentions(article_id, mentions)
             self._add_revision(article_id, row["revisions"], record, seen_at)
             self._remember_article_url(record, seen_at)
             return SaveResult(article_id, "updated", bool(record.get("relevant")))
 
+    # The per-article write path runs once per crawled page in the reactor thread: plain
+    # parameterised statements on the connection, without sqlite-utils' per-call table
+    # introspection and savepoints (the caller's transaction already covers them).
+
+    def _one(self, sql: str, params: list) -> dict | None:
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row, strict=True)) if row else None
+
+    def _write(self, verb: str, table: str, row: dict) -> None:
+        columns = ", ".join(f"[{c}]" for c in row)
+        marks = ", ".join("?" for _ in row)
+        self.db.conn.execute(f"{verb} [{table}] ({columns}) values ({marks})", list(row.values()))
+
+    def _update_article(self, article_id: str, fields: dict) -> None:
+        assignments = ", ".join(f"[{c}] = ?" for c in fields)
+        self.db.conn.execute(f"update articles set {assignments} where id = ?", [*fields.values(), article_id])
+
     def _get_raw(self, article_id: str) -> dict | None:
-        rows = list(self.db.query("select * from articles where id = ?", [article_id]))
-        return rows[0] if rows else None
+        return self._one("select * from articles where id = ?", [article_id])
 
     @staticmethod
     def _row_from_record(record: dict, **extra: Any) -> dict:
@@ -260,7 +275,7 @@ class Store:
         return row
 
     def _replace_mentions(self, article_id: str, mentions: Iterable[dict]) -> None:
-        self.db.execute("delete from mentions where article_id = ?", [article_id])
+        self.db.conn.execute("delete from mentions where article_id = ?", [article_id])
         rows = [
             {
                 "article_id": article_id,
@@ -273,8 +288,8 @@ class Store:
             }
             for m in mentions
         ]
-        if rows:
-            self.db["mentions"].insert_all(rows, pk=("article_id", "entry"), replace=True)
+        for row in rows:
+            self._write("insert or replace into", "mentions", row)
 
     def update_match(self, article_id: str, relevant: bool, relevance: float, matched: list[str],
                      mentions: Iterable[dict], *, text_sha1: str | None = None) -> bool:
@@ -295,26 +310,24 @@ class Store:
             return True
 
     def _add_revision(self, article_id: str, revision: int, record: dict, seen_at: str) -> None:
-        self.db["revisions"].insert(
-            {"article_id": article_id, "revision": revision, "fetched_at": record.get("fetched_at") or seen_at,
-             "title": record.get("title"), "text": record.get("text"), "text_sha1": record.get("text_sha1")},
-            replace=True,
-        )
+        self._write("insert or replace into", "revisions", {
+            "article_id": article_id, "revision": revision, "fetched_at": record.get("fetched_at") or seen_at,
+            "title": record.get("title"), "text": record.get("text"), "text_sha1": record.get("text_sha1")})
 
     def _remember_article_url(self, record: dict, seen_at: str) -> None:
         """The fetched URL's validators, written with the article itself: a crawl killed
         right after this commit does not fetch the page in full again."""
         validators = record.get("validators") or {}
-        self.db["http_cache"].upsert(
-            {"url": record["url"], "etag": validators.get("etag"), "last_modified": validators.get("last_modified"),
-             "body_sha1": record.get("html_sha1"), "article_id": record["id"], "updated": seen_at},
-            pk="url",
-        )
+        self.db.conn.execute(
+            "insert into http_cache (url, etag, last_modified, body_sha1, article_id, updated) values (?, ?, ?, ?, ?, ?)"
+            " on conflict(url) do update set etag = excluded.etag, last_modified = excluded.last_modified,"
+            " body_sha1 = excluded.body_sha1, article_id = excluded.article_id, updated = excluded.updated",
+            [record["url"], validators.get("etag"), validators.get("last_modified"), record.get("html_sha1"),
+             record["id"], seen_at])
 
     def validators(self, url: str) -> dict | None:
         """ETag / Last-Modified / body hash last seen for a URL, for conditional GET."""
-        rows = list(self.db.query("select * from http_cache where url = ?", [url]))
-        return rows[0] if rows else None
+        return self._one("select * from http_cache where url = ?", [url])
 
     def remember_validators(self, rows: Iterable[dict]) -> int:
         """Store validators of navigation pages (feeds, sitemaps, listings) in one go;
