@@ -320,8 +320,8 @@ class Store:
         validators = record.get("validators") or {}
         self.db.conn.execute(
             "insert into http_cache (url, etag, last_modified, body_sha1, article_id, updated)"
-            " values (?, ?, ?, ?, ?, ?) on conflict(url) do update set etag = excluded.etag, last_modified = excluded.last_modified,"
-            " body_sha1 = excluded.body_sha1, article_id = excluded.article_id, updated = excluded.updated",
+            " values (?, ?, ?, ?, ?, ?) on conflict(url) do update set etag = excluded.etag,"
+            " last_modified = excluded.last_modified, body_sha1 = excluded.body_sha1, article_id = excluded.article_id, updated = excluded.updated",
             [record["url"], validators.get("etag"), validators.get("last_modified"), record.get("html_sha1"),
              record["id"], seen_at])
 
