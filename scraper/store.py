@@ -56,6 +56,11 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "revisions": int,
 }
 JSON_COLUMNS = ("authors", "tags", "matched", "found_via")
+REMEMBER_URL = """
+    insert into http_cache (url, etag, last_modified, body_sha1, article_id, updated) values (?, ?, ?, ?, ?, ?)
+    on conflict(url) do update set etag = excluded.etag, last_modified = excluded.last_modified,
+        body_sha1 = excluded.body_sha1, article_id = excluded.article_id, updated = excluded.updated
+"""
 
 
 @migrations(name="0001_articles_mentions_runs")
@@ -318,12 +323,8 @@ class Store:
         """The fetched URL's validators, written with the article itself: a crawl killed
         right after this commit does not fetch the page in full again."""
         validators = record.get("validators") or {}
-        self.db.conn.execute(
-            "insert into http_cache (url, etag, last_modified, body_sha1, article_id, updated)"
-            " values (?, ?, ?, ?, ?, ?) on conflict(url) do update set etag = excluded.etag,"
-            " last_modified = excluded.last_modified, body_sha1 = excluded.body_sha1, article_id = excluded.article_id, updated = excluded.updated",
-            [record["url"], validators.get("etag"), validators.get("last_modified"), record.get("html_sha1"),
-             record["id"], seen_at])
+        self.db.conn.execute(REMEMBER_URL, [record["url"], validators.get("etag"), validators.get("last_modified"),
+                                            record.get("html_sha1"), record["id"], seen_at])
 
     def validators(self, url: str) -> dict | None:
         """ETag / Last-Modified / body hash last seen for a URL, for conditional GET."""
