@@ -212,9 +212,12 @@ def test_a_disk_that_fills_during_a_crawl_stops_it_cleanly(tmp_path, database):
     crawl_log = result.stderr.split("[newswatch.alerts]")[0]  # alerts log their own failure in full
     assert "Traceback" not in crawl_log, crawl_log[-3000:]
     assert "Spider closed (disk_full)" in result.stderr
-    assert result.returncode in (0, 2), result.stderr[-2000:]
-    if result.returncode == 2:
-        assert result.stderr.strip().splitlines()[-1].startswith("newswatch: error: database error:")
+    assert result.returncode in (1, 2), result.stderr[-2000:]  # never a success
+    last = result.stderr.strip().splitlines()[-1]
+    if result.returncode == 1:
+        assert last.startswith("newswatch: error: crawl run #") and last.endswith("ended disk_full"), last
+    else:
+        assert last.startswith("newswatch: error: database error:"), last
     conn = sqlite3.connect(database)
     try:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
