@@ -20,6 +20,7 @@ ARTICLE_COLUMNS = {
     "authors": "Authors (JSON list).",
     "published": "Publication time as the publisher gave it (ISO 8601 with offset, or a bare date).",
     "published_date": "The publisher's local day of publication (YYYY-MM-DD).",
+    "published_month": "The month of publication (YYYY-MM), for browsing by month.",
     "published_source": "Where the date came from: json-ld, meta, time, url, text, feed, sitemap, http.",
     "published_precision": "time or day.",
     "modified": "Last-modified time given by the publisher, kept apart from the publication time.",
@@ -136,7 +137,7 @@ def _tables() -> dict:
             "description": "One row per article (canonical URL). relevant = 1 marks coverage of the watchlist; "
                            "copies of one story share cluster_id.",
             "columns": ARTICLE_COLUMNS,
-            "facets": ["outlet", {"array": "matched"}, "language", {"date": "published_date"}, "outlet_kind",
+            "facets": ["outlet", {"array": "matched"}, "language", "published_month", "outlet_kind",
                        "relevant"],
             "sort_desc": "published_date",
             "label_column": "title",

@@ -157,6 +157,13 @@ def _explain_fts_error(query: str, message: str) -> str:
     return f"search failed for {query!r}: {message}"
 
 
+@migrations(name="0005_published_month")
+def _add_published_month(db: sqlite_utils.Database) -> None:
+    """A month column for browsing and faceting (Datasette), computed by SQLite itself."""
+    db.execute("alter table articles add column published_month text "
+               "generated always as (substr(published_date, 1, 7)) virtual")
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """What storing one article did: 'new', 'updated' (text changed) or 'unchanged'."""

@@ -193,9 +193,11 @@ def test_metadata_describes_tables_columns_and_facets():
     meta = build_metadata("articles")
     database = meta["databases"]["articles"]
     articles = database["tables"]["articles"]
-    assert set(articles["columns"]) <= set(ARTICLE_COLUMNS) | {"cluster_id", "is_original", "similarity_to_original"}
-    assert {"outlet", "language", "outlet_kind"} <= {f for f in articles["facets"] if isinstance(f, str)}
-    assert {"array": "matched"} in articles["facets"] and {"date": "published_date"} in articles["facets"]
+    assert set(articles["columns"]) <= set(ARTICLE_COLUMNS) | {"cluster_id", "is_original", "similarity_to_original",
+                                                                "published_month"}
+    assert {"outlet", "language", "outlet_kind", "published_month"} <= {
+        f for f in articles["facets"] if isinstance(f, str)}
+    assert {"array": "matched"} in articles["facets"]
     assert database["tables"]["mentions"]["facets"] == ["entry", "kind"]
     titles = {q["title"] for q in database["queries"].values()}
     assert {"Coverage by case", "Coverage by outlet", "New this week", "Syndicated copies of a story"} <= titles
@@ -221,3 +223,13 @@ def test_canned_queries_run_on_a_real_database(db):
     none = [dict(r) for r in conn.execute(QUERIES["syndicated_copies"][1], {"words": "bake"})]
     assert len(one) == 2 and none == []
     conn.close()
+
+
+def test_month_facet_column_is_computed_by_sqlite(tmp_path):
+    from scraper.store import Store
+
+    store = Store(tmp_path / "m.db")
+    store.db.execute("insert into articles (id, canonical_url, url, published_date) values ('a', 'u', 'u', "
+                     "'2020-04-05')")
+    assert store.db.execute("select published_month from articles").fetchone()[0] == "2020-04"
+    store.close()
