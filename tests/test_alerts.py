@@ -357,19 +357,23 @@ class Mailbox:
 @pytest.fixture
 def smtp_server():
     controllers: list[Controller] = []
+    timers: list[threading.Timer] = []
 
     def start(port: int | None = None, **kwargs) -> Mailbox:
         mailbox = Mailbox()
         controller = Controller(mailbox, hostname="127.0.0.1", port=port or free_port(), **kwargs)
         controller.start()
-        timer = threading.Timer(SERVER_SECONDS, controller.stop)
+        timer = threading.Timer(SERVER_SECONDS, lambda: controller.stop(no_assert=True))
         timer.daemon = True
         timer.start()
+        timers.append(timer)
         controllers.append(controller)
         mailbox.port = controller.port
         return mailbox
 
     yield start
+    for timer in timers:
+        timer.cancel()
     for controller in controllers:
         controller.stop(no_assert=True)
 
