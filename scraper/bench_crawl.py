@@ -131,7 +131,9 @@ def start_server(root: Path, work: Path) -> tuple[subprocess.Popen, str, str]:
         process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                     "--directory", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         name = "python http.server (nginx not installed)"
-    threading.Timer(900, lambda: process.poll() is None and process.kill()).start()
+    safety = threading.Timer(900, lambda: process.poll() is None and process.kill())
+    safety.daemon = True  # must not keep the benchmark alive once it is done
+    safety.start()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

@@ -181,7 +181,9 @@ def test_schedule_runs_crawls_in_turn_and_announces_new_coverage_once(tmp_path):
 
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    threading.Timer(120, receiver.shutdown).start()
+    stopper = threading.Timer(120, receiver.shutdown)
+    stopper.daemon = True  # a safety net only: it must not hold the test process open
+    stopper.start()
     db = tmp_path / "a.db"
     alerts = tmp_path / "alerts.toml"
     atom = tmp_path / "coverage.atom"
