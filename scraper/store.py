@@ -444,15 +444,20 @@ class Store:
     def search(self, query: str, filters: ArticleFilters | None = None, limit: int = 20) -> list[dict]:
         """Full-text search (FTS5 syntax) ranked by bm25, with highlighted snippets."""
         where, params = (filters or ArticleFilters()).sql(table="articles")
-        where = where.replace("where", "and", 1) if where else ""
-        # rank rowids first, then build snippets for the top hits only (snippet() in a
-        # sorted select would run for every match before the LIMIT)
+        # Rank rowids first, then build snippets for the top hits only. Without filters
+        # the ranking never touches the articles table; with filters each match is
+        # joined to its row (the filter columns follow the long text in the row).
+        if where:
+            source = "articles_fts join articles on articles.rowid = articles_fts.rowid"
+            where = where.replace("where", "and", 1)
+        else:
+            source = "articles_fts"
         sql = f"""
             with top as (
-                select articles_fts.rowid as rowid, articles_fts.rank as rank
-                from articles_fts join articles on articles.rowid = articles_fts.rowid
+                select articles_fts.rowid as rowid, bm25(articles_fts) as rank
+                from {source}
                 where articles_fts match ? {where}
-                order by articles_fts.rank limit ?
+                order by rank limit ?
             )
             select articles.*, top.rank as rank, snippet(articles_fts, 1, '[', ']', ' … ', 24) as snippet
             from top join articles_fts on articles_fts.rowid = top.rowid join articles on articles.rowid = top.rowid

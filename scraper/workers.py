@@ -54,6 +54,7 @@ class Extractor:
         self.users = 0
         self.pool: ProcessPoolExecutor | None = None
         self.inline_watchlist: Watchlist | None = None
+        self.slots: asyncio.Semaphore | None = None
 
     def open(self) -> None:
         self.users += 1
@@ -80,8 +81,13 @@ class Extractor:
         if self.pool is None:
             return analyse_page(body, url=url, watchlist=self.inline_watchlist, headers=headers, hints=hints,
                                 fetched_at=datetime.fromisoformat(fetched_at))
-        future = self.pool.submit(_analyse, body, url, fetched_at, headers, hints)
-        return await asyncio.wrap_future(future)
+        if self.slots is None:
+            self.slots = asyncio.Semaphore(2 * self.workers)
+        # a bounded queue: downloads outrun extraction, and an unbounded executor queue
+        # would hold every waiting page body in memory; waiting here holds the item
+        # in Scrapy, whose own back-pressure then pauses downloading
+        async with self.slots:
+            return await asyncio.wrap_future(self.pool.submit(_analyse, body, url, fetched_at, headers, hints))
 
 
 _SHARED: dict[tuple[str, int | None], Extractor] = {}
