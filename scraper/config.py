@@ -36,6 +36,11 @@ class Outlet:
 
 def read_toml(path: str | Path) -> dict:
     """Parse a TOML file; errors name the file and the line of the mistake."""
+    return read_toml_with_source(path)[0]
+
+
+def read_toml_with_source(path: str | Path) -> tuple[dict, str]:
+    """The parsed TOML and its text (for pointing at the line of a bad key later)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -44,9 +49,11 @@ def read_toml(path: str | Path) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        last_line = f"(at end of document, line {text.count(chr(10)) + 1})"
+        message = str(exc).replace("(at end of document)", last_line)
+        raise ConfigError(f"{path}: invalid TOML: {message}") from None
 
 
 def _url(value: object, where: str) -> str:

@@ -9,11 +9,11 @@ module only validates that file strictly -- unknown keys are errors, so a typo s
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from scraper.config import read_toml_with_source
 from scraper.errors import ConfigError
 from scraper.match.text import Tag, TermIndex, term_tokens
 
@@ -202,17 +202,7 @@ def load_watchlist(path: str | Path) -> Watchlist:
     missing or invalid key.
     """
     path = Path(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc).replace("(at end of document)", f"(at end of document, line {source.count(chr(10)) + 1})")
-        raise ConfigError(f"{path}: invalid TOML: {message}") from None
+    data, source = read_toml_with_source(path)
     return _Parser(path, source).watchlist(data)
 
 
