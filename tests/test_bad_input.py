@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from faultweb import FaultWeb
+from runner import ENV, ROOT
 
 from scraper.cli import main
 from scraper.dedup import article_id, text_fingerprint
 from scraper.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 # Runs the CLI with every SQLite connection capped at its current size: a full disk.
 FULL_DISK = """
 import sqlite3, sys

@@ -26,14 +26,14 @@ import zlib
 from pathlib import Path
 
 import pytest
+from runner import FAST, ROOT
+from runner import newswatch as run_newswatch
 
 from scraper.demoweb import DemoWeb
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 A4_WIDTH = 794  # CSS pixels of an A4 page at 96 dpi
 A4_PRINTABLE = 703  # 210 mm less the report's 12 mm side margins
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')")
 pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
@@ -42,9 +42,7 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()
 
 
 def newswatch(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, env=env)
+    return run_newswatch(*args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def newswatch(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True, text=True, timeout=120,
-                          cwd=cwd, env=env)
+from runner import newswatch
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, fragment: str) -> None:

@@ -5,27 +5,23 @@ check the database against the demo web's answer key."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from runner import FAST, ROOT
+from runner import newswatch as run_newswatch
 
 from scraper.dedup import identity_key
 from scraper.demoweb import DemoWeb
 
-ROOT = Path(__file__).resolve().parent.parent
 ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
 
 
 def newswatch(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, env=env)
+    return run_newswatch(*args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

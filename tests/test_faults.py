@@ -5,7 +5,6 @@ configured outlets. Every server is on 127.0.0.0/8 and stops by itself."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -16,14 +15,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from faultweb import FaultWeb
+from runner import ENV, ROOT, newswatch
+from runner import FAST as RUNNER_FAST
 
 from scraper.feeds import parse_feed
 from scraper.guard import OffsiteGuardMiddleware, host_port, is_internal, retry_after_seconds
 from scraper.sitemaps import parse_sitemap, sitemaps_from_robots
 
-ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+FAST = [*RUNNER_FAST,
         "-s", "DOWNLOAD_TIMEOUT=2"]
 STORED = {"/news/clemency-hearing", "/news/appeal-filed", "/news/feed-after-broken", "/news/sitemap-only",
           "/news/flaky500", "/news/ratelimited", "/news/cp1252-says-utf8", "/news/utf8-says-cp1252",
@@ -35,11 +34,6 @@ MOJIBAKE = ("\ufffd", "Ã", "â€", "Â")
 def crawl_args(db: Path, sources: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "scraper", "crawl", "--db", str(db), "--sources", str(sources), "--no-progress",
             *FAST, *extra]
-
-
-def newswatch(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True, text=True, timeout=120,
-                          cwd=ROOT, env=ENV)
 
 
 def rows(db: Path, sql: str) -> list[dict]:

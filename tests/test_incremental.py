@@ -13,13 +13,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from runner import ENV, FAST, ROOT
+
 from scraper.dedup import identity_key
 from scraper.demoweb import DemoWeb
 
-ROOT = Path(__file__).resolve().parent.parent
 ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
-FAST = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16"]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def crawl_args(db: Path, sources: Path, *extra: str) -> list[str]:

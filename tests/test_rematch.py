@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from runner import ROOT, newswatch
 
 from scraper.match import load_watchlist
 from scraper.process import match_fields, store_record
 from scraper.rematch import BECAME_RELEVANT, ENTRIES_CHANGED, NO_LONGER_RELEVANT, rematch
 from scraper.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = (ROOT / "watchlist.toml").read_text(encoding="utf-8")
 DOC = "Kim Kardashian West: The Justice Project"
 
@@ -153,12 +150,6 @@ def test_an_article_a_crawl_rewrites_meanwhile_is_left_to_the_crawl(db, tmp_path
     assert ids["narrator"] not in {c.article_id for c in summary.changes}
     assert "David Sheppard" in store.get_article(ids["narrator"])["matched"]
     store.close()
-
-
-def newswatch(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True, text=True, timeout=120,
-                          cwd=ROOT, env=env)
 
 
 def test_cli_json_then_text(db, tmp_path):
