@@ -532,6 +532,8 @@ class Store:
     def stats(self) -> dict:
         """Headline numbers about the database, for `newswatch stats`."""
         total = self.count()
+        entries = self.counts_by_entry()
+        stories = self.unique_stories()
         relevant = self.count("where relevant = 1")
         dates = self.db.execute(
             "select min(published_date), max(published_date) from articles where published_date is not null"
@@ -544,13 +546,13 @@ class Store:
             "relevant_by_outlet": dict(self.counts_by("outlet", ArticleFilters(relevant=True))),
             "by_kind": dict(self.counts_by("outlet_kind")),
             "by_language": dict(self.counts_by("language")),
-            "by_entry": {entry: n for entry, kind, n in self.counts_by_entry() if kind != "supporting"},
-            "by_supporting": {entry: n for entry, kind, n in self.counts_by_entry() if kind == "supporting"},
+            "by_entry": {entry: n for entry, kind, n in entries if kind != "supporting"},
+            "by_supporting": {entry: n for entry, kind, n in entries if kind == "supporting"},
             "undated": self.count("where published_date is null"),
             "first_published": dates[0],
             "last_published": dates[1],
-            "unique_stories": self.unique_stories(),
-            "duplicates": total - self.unique_stories(),
+            "unique_stories": stories,
+            "duplicates": total - stories,
             "run_count": self.db["crawl_runs"].count,
             "last_run": (self.runs(1) or [None])[0],
             "runs": [self._run_summary(run) for run in self.runs(10)],
