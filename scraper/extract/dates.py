@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-import htmldate
 from lxml import etree
 
-from scraper.extract import dateline, datelocale
+from scraper.extract import dateline, datelocale, pagesearch
 from scraper.extract.dateparse import MIN_DAY, parse_human, parse_machine
 from scraper.extract.dom import near_headline, text_of
 from scraper.extract.structured import PageData, as_text
@@ -290,9 +289,8 @@ def from_hints(hints: Mapping[str, str] | None, ctx: DateContext) -> DateFound |
 def from_htmldate(tree: etree._Element, ctx: DateContext) -> DateFound | None:
     """htmldate's page search: slow and approximate, so the last resort.
 
-    Its fast mode first; the extensive mode hands strings to dateparser in every
-    language (seconds of regex building on first use), so it runs only when the fast
-    mode finds nothing.
+    Its fast mode first; the extensive mode hands strings to dateparser (in the page's
+    language: see pagesearch.py), so it runs only when the fast mode finds nothing.
     """
     for extensive in (False, True):
         value = _htmldate(tree, ctx, extensive)
@@ -304,8 +302,9 @@ def from_htmldate(tree: etree._Element, ctx: DateContext) -> DateFound | None:
 def _htmldate(tree: etree._Element, ctx: DateContext, extensive: bool) -> date | datetime | None:
     max_date = (ctx.fetched_at + timedelta(days=1)).replace(tzinfo=None) if ctx.fetched_at else datetime(2100, 1, 1)
     try:
-        found = htmldate.find_date(
+        found = pagesearch.find_date(
             tree,
+            ctx.language,
             extensive_search=extensive,
             original_date=True,
             url=ctx.url,
