@@ -75,15 +75,20 @@ def theirs(kind: str, row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "published_date": day}
 
 
-def run(kind: str, rows: list[dict[str, Any]], fn: Callable[[str, dict], dict], out: Path) -> float:
-    """Predict every page, write JSONL, return the seconds spent predicting."""
-    predictions, spent = [], 0.0
+def run(kind: str, rows: list[dict[str, Any]], fn: Callable[[str, dict], dict], out: Path) -> tuple[float, float]:
+    """Predict every page, write JSONL, return the (wall, CPU) seconds spent predicting.
+
+    CPU time is this process's own: on a busy machine wall time also counts the
+    moments other programs held the CPU, CPU time does not.
+    """
+    predictions, wall, cpu = [], 0.0, 0.0
     for row in rows:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         predictions.append(fn(kind, row))
-        spent += time.perf_counter() - start
+        wall += time.perf_counter() - start
+        cpu += time.process_time() - start_cpu
     out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions), encoding="utf-8")
-    return spent
+    return wall, cpu
 
 
 def score(bench: Path, kind: str, predictions: Path) -> dict[str, Any]:
@@ -97,8 +102,8 @@ def score(bench: Path, kind: str, predictions: Path) -> dict[str, Any]:
         return {"error": (done.stderr or done.stdout).strip()[-500:]}
 
 
-def run_worker(bench: Path, kind: str, tool: str, out: Path) -> float:
-    """Run one tool over one set in a fresh process and return its prediction time.
+def run_worker(bench: Path, kind: str, tool: str, out: Path) -> tuple[float, float]:
+    """Run one tool over one set in a fresh process and return its (wall, CPU) prediction time.
 
     Separate processes keep the comparison fair: dateparser and trafilatura build
     lazy caches on first use, which would otherwise benefit whichever runs second.
@@ -123,13 +128,14 @@ def run_worker(bench: Path, kind: str, tool: str, out: Path) -> float:
         cwd=REPO,
     )
     try:
-        return float(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+        reported = json.loads(done.stdout.strip().splitlines()[-1])
+        return float(reported["seconds"]), float(reported["cpu_seconds"])
     except (IndexError, KeyError, ValueError):
         raise SystemExit(f"benchmark worker {tool}/{kind} failed:\n{done.stderr[-2000:]}") from None
 
 
 def time_date_step() -> list[float]:
-    """Wrap the date step of `extract_article` so its own seconds add up in the returned cell.
+    """Wrap the date step of `extract_article` so its own (wall, CPU) seconds add up in the returned cells.
 
     htmldate parses the page itself, but our date step gets a tree that extraction has
     already parsed (and language detection already run): timing the whole extraction
@@ -137,14 +143,15 @@ def time_date_step() -> list[float]:
     """
     import scraper.extract as extract
 
-    spent, step = [0.0], extract._fill_dates
+    spent, step = [0.0, 0.0], extract._fill_dates
 
     def timed(*args: Any, **kwargs: Any) -> None:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         try:
             step(*args, **kwargs)
         finally:
             spent[0] += time.perf_counter() - start
+            spent[1] += time.process_time() - start_cpu
 
     extract._fill_dates = timed  # type: ignore[assignment]
     return spent
@@ -157,14 +164,16 @@ def worker(bench: Path, kind: str, tool: str, out: Path) -> None:
     """
     rows = list(read_manifest(bench / kind))
     date_step = time_date_step() if kind == "dates" and tool == "newswatch" else None
-    seconds = run(kind, rows, ours if tool == "newswatch" else theirs, out)
-    print(json.dumps({"seconds": date_step[0] if date_step else seconds}))
+    wall, cpu = run(kind, rows, ours if tool == "newswatch" else theirs, out)
+    if date_step:
+        wall, cpu = date_step
+    print(json.dumps({"seconds": wall, "cpu_seconds": cpu}))
 
 
 def bench_kind(bench: Path, kind: str, out: Path) -> dict[str, Any]:
     ours_file, theirs_file = out / f"{kind}-newswatch.jsonl", out / f"{kind}-reference.jsonl"
-    ours_time = run_worker(bench, kind, "newswatch", ours_file)
-    theirs_time = run_worker(bench, kind, "reference", theirs_file)
+    ours_time, ours_cpu = run_worker(bench, kind, "newswatch", ours_file)
+    theirs_time, theirs_cpu = run_worker(bench, kind, "reference", theirs_file)
     pages = sum(1 for line in (bench / kind / "manifest.jsonl").read_text().splitlines() if line.strip())
     return {
         "kind": kind,
@@ -175,6 +184,9 @@ def bench_kind(bench: Path, kind: str, out: Path) -> dict[str, Any]:
         "seconds_newswatch": round(ours_time, 2),
         "seconds_reference": round(theirs_time, 2),
         "time_ratio": round(ours_time / theirs_time, 2) if theirs_time else None,
+        "cpu_seconds_newswatch": round(ours_cpu, 2),
+        "cpu_seconds_reference": round(theirs_cpu, 2),
+        "cpu_time_ratio": round(ours_cpu / theirs_cpu, 2) if theirs_cpu else None,
     }
 
 
@@ -194,6 +206,8 @@ def print_table(results: list[dict[str, Any]]) -> None:
                 f"{s.get('f1', ''):>6} {acc:>6} {res[secs]:>7}"
             )
         print(f"{res['kind']:<7} {'time ratio (ours / theirs)':<32} {res['time_ratio']:>41}")
+        cpu = f"{res['cpu_time_ratio']} ({res['cpu_seconds_newswatch']} / {res['cpu_seconds_reference']} s)"
+        print(f"{res['kind']:<7} {'CPU time ratio (ours / theirs)':<32} {cpu:>41}")
 
 
 def main(argv: list[str] | None = None) -> int:
