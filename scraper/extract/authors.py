@@ -79,11 +79,13 @@ _NOT_PERSON = re.compile(
     r"unknown|contributor|contributors|website|blog|radio|tv|television|channel|sponsored|design|studios?|architects)\b",
     re.I,
 )
+# The plain contains() tests first: normalize-space() builds a string for every element.
 _BYLINE_XPATH = etree.XPath(
-    "//*[@rel='author' or @itemprop='author' or contains(concat(' ', normalize-space(@class), ' '), ' byline')"
+    "//*[@rel='author' or @itemprop='author' or ((contains(@class, 'author') or contains(@class, 'byline')) and ("
+    "contains(concat(' ', normalize-space(@class), ' '), ' byline')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' author ')"
     " or contains(@class, 'author-name') or contains(@class, 'authorName') or contains(@class, 'author__name')"
-    " or contains(@class, 'byline__name') or contains(@class, 'article-author')]"
+    " or contains(@class, 'byline__name') or contains(@class, 'article-author')))]"
 )
 
 

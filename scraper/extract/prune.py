@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
+from functools import lru_cache
 
 from lxml import etree
 
@@ -27,6 +28,8 @@ _BOILERPLATE_TOKEN = re.compile(
     re.I,
 )
 _WIDGET_XPATH = etree.XPath("//*[@class or @id] | //aside | //nav | //footer | //form | //noscript | //template")
+# Only elements with these attributes can be hidden (see _is_hidden): found in C, not by a Python walk.
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or @style][not(self::html or self::body)]")
 _DROP_TAGS = ("aside", "nav", "footer", "form", "noscript", "template")
 _KEEP_TAGS = ("html", "body", "article", "main")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -72,7 +75,7 @@ def remove_hidden(tree: etree._Element) -> None:
     JavaScript; then it is kept.
     """
     before = paragraph_text(tree)
-    doomed = [el for el in tree.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body") and _is_hidden(el)]
+    doomed = [el for el in _MAYBE_HIDDEN(tree) if _is_hidden(el)]
     lost = sum(paragraph_text(el) for el in doomed if not any(_is_hidden(a) for a in el.iterancestors()))
     if before and before - lost < 0.3 * before:
         return
@@ -103,14 +106,20 @@ def unwrap_embeds(tree: etree._Element) -> None:
             parent.replace(outer, quote)
 
 
+@lru_cache(maxsize=4096)
+def _names_widget(names: str) -> bool:
+    """Whether a "class id" string names a widget; pages repeat a few such strings many times."""
+    return bool(_BOILERPLATE_TOKEN.search(names))
+
+
 def _widget_elements(tree: etree._Element) -> list[etree._Element]:
     """Elements whose tag or class/id names them as navigation, sharing, comments or ads."""
     found = []
     for element in _WIDGET_XPATH(tree):
-        if element.tag in _KEEP_TAGS:
+        tag = element.tag
+        if tag in _KEEP_TAGS:
             continue
-        names = f"{element.get('class', '')} {element.get('id', '')}"
-        if element.tag in _DROP_TAGS or _BOILERPLATE_TOKEN.search(names):
+        if tag in _DROP_TAGS or _names_widget(f"{element.get('class', '')} {element.get('id', '')}"):
             found.append(element)
     return found
 

@@ -48,7 +48,7 @@ def _label(element: etree._Element) -> str:
 def _classed_section(tree: etree._Element) -> str:
     """A short element whose class names it as the section kicker (or its single link)."""
     for element in tree.iter("a", "p", "span", "div"):
-        if _in_menu(element) or not _SECTION_CLASS.search(element.get("class", "")):
+        if not _SECTION_CLASS.search(element.get("class", "")) or _in_menu(element):
             continue
         links = element.findall(".//a")
         label = _label(links[0] if len(links) == 1 else element)
@@ -100,9 +100,7 @@ def visible_tags(tree: etree._Element) -> list[str]:
     if items:
         return items
     for element in tree.iter("ul", "ol", "div", "p", "span", "footer", "section"):
-        if _in_menu(element, _SITE_MENUS):
-            continue
-        if _TAGS_CLASS.search(element.get("class", "")):
+        if _TAGS_CLASS.search(element.get("class", "")) and not _in_menu(element, _SITE_MENUS):
             items = _tag_items(element)
             if items:
                 return items
