@@ -174,7 +174,8 @@ def declared_zone(tree: etree._Element, page: PageData) -> tzinfo | None:
     names = [meta] if meta else []
     for script in tree.iter("script"):
         text = script.text or ""
-        if len(text) < 200_000 and _ZONE_KEY.search(text):
+        # plain substring tests first: scripts can be long and the regex is slower
+        if len(text) < 200_000 and ("one" in text or "tz" in text) and _ZONE_KEY.search(text):
             names.extend(match[1] for match in _ZONE_NAME.finditer(text))
         if len(names) > 5:
             break

@@ -46,6 +46,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+_CONTROL_OR_SURROGATE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]")
 # WHATWG: labels that browsers decode as windows-1252.
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp819", "iso_8859-1"}
 _LATIN_FAMILY = re.compile(r"^(cp125\d|windows-125\d|iso8859_\d+|iso-8859-\d+|latin_?\d|mac_roman)$", re.I)
@@ -152,7 +153,10 @@ def _clean(text: str) -> str:
     libxml2 stops at the first lone surrogate (possible only in str input), losing the
     rest of the page; it becomes U+FFFD instead.
     """
-    text = _CONTROL.sub("", _XML_DECL.sub("", text, count=1))
+    text = _XML_DECL.sub("", text, count=1)
+    if not _CONTROL_OR_SURROGATE.search(text):
+        return text  # the usual case: one scan of the page instead of two
+    text = _CONTROL.sub("", text)
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
     return text

@@ -70,8 +70,21 @@ def flatten(html: str) -> str:
     return html
 
 
+# Every element is an HtmlElement, chosen in C: lxml.html's own lookup is a Python call
+# for each element object created, and tree walks here and in trafilatura create
+# hundreds of thousands. Only its form-element classes (FormElement.fields...) are lost,
+# which no extractor uses.
+_LOOKUP = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
 def _parse(html: str) -> etree._Element | None:
     parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(_LOOKUP)
     try:
         return lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):

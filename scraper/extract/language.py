@@ -58,6 +58,8 @@ def detect(text: str) -> tuple[str | None, float]:
 def language(tree: etree._Element, page: PageData, text: str) -> str | None:
     """Declared language unless a confident detection on a long text disagrees."""
     stated = declared(tree, page)
+    if stated is not None and len(text) < LONG_TEXT:
+        return stated  # a short text never overrides the declaration: no need to detect
     guess, probability = detect(text)
     if stated is None:
         return guess if probability >= 0.5 or len(text) >= LONG_TEXT else None

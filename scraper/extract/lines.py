@@ -73,9 +73,12 @@ _URL = re.compile(r"https?://|www\.", re.I)
 _BULLET = re.compile(r"^[-•*]\s*")
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def link_key(text: str) -> str:
     """Comparison key for link text: letters and digits only, case-folded."""
-    return re.sub(r"\W+", "", text.casefold())
+    return _NON_WORD.sub("", text.casefold())
 
 
 def _is_junk(line: str) -> bool:
