@@ -36,6 +36,8 @@ LOG_LEVEL = "INFO"
 ITEM_PIPELINES = {"scraper.pipelines.ArticlePipeline": 300}
 DOWNLOADER_MIDDLEWARES = {
     "scraper.guard.OffsiteGuardMiddleware": 50,  # outlets only, before robots.txt (100) and redirects (600)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.robots.RobotsTxtMiddleware": 100,  # Scrapy's, fixed for requests that wait for robots.txt
     "scraper.guard.RetryAfterMiddleware": 555,  # waits out Retry-After before RetryMiddleware (550) retries
     "scraper.middlewares.ConditionalGetMiddleware": 580,
 }
