@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/newswatch demo
 
 test: $(STAMP)
-	sh scripts/ensure-chromium.sh; $(BIN)/python -m pytest -q
+	sh scripts/ensure-chromium.sh; sh scripts/ensure-redis.sh; $(BIN)/python -m pytest -q
 
 crawl: $(STAMP)
 	$(BIN)/newswatch crawl --db data/articles.db

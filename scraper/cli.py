@@ -142,6 +142,38 @@ def _print_crawl_summary(summary, store: Store) -> None:
             + (f"; still pending: {waiting}" if waiting else ""))
 
 
+def _setting_overrides(overrides) -> dict:
+    settings: dict = {}
+    for item in overrides:
+        if "=" not in item:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        key, value = item.split("=", 1)
+        settings[key] = value
+    return settings
+
+
+distributed_option = click.option(
+    "--distributed", metavar="REDIS_URL", envvar="NEWSWATCH_REDIS_URL",
+    help="Share the crawl through Redis (scrapy-redis), e.g. redis://127.0.0.1:6379/0 (env NEWSWATCH_REDIS_URL).")
+prefix_option = click.option("--prefix", default="newswatch", show_default=True,
+                             help="Prefix of this crawl's Redis keys (several crawls can share one Redis).")
+
+
+def _crawl_distributed(url, db, sources, watchlist, spiders, outlets, settings, workers, prefix, alerts_file) -> None:
+    from scraper.alerts import announce_run
+    from scraper.distributed.run import crawl_distributed
+
+    summary = crawl_distributed(url, db, sources or _default("sources.toml"), watchlist or _default("watchlist.toml"),
+                                workers=workers, strategies=list(spiders) or None, outlets=list(outlets) or None,
+                                overrides=settings, prefix=prefix)
+    store = Store(db)
+    summary.alerts = announce_run(store, summary.run_id, _alert_config(alerts_file, db))
+    _print_crawl_summary(summary, store)
+    store.close()
+    if summary.status != "finished":
+        raise NewswatchError(f"crawl run #{summary.run_id} ended {summary.status}", exit_code=1)
+
+
 @cli.command()
 @db_option()
 @sources_option
@@ -155,22 +187,26 @@ def _print_crawl_summary(summary, store: Store) -> None:
 @click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 @alerts_option
-def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, progress, overrides, alerts_file) -> None:
+@distributed_option
+@click.option("--workers", type=click.IntRange(0), default=2, show_default=True,
+              help="With --distributed: worker processes to start on this machine (others may join).")
+@prefix_option
+def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, progress, overrides, alerts_file,
+          distributed, workers, prefix) -> None:
     """Crawl the outlets of sources.toml into the database."""
     from scraper.crawl import run_crawl
 
-    settings: dict = {}
-    for item in overrides:
-        if "=" not in item:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
-        key, value = item.split("=", 1)
-        settings[key] = value
+    settings = _setting_overrides(overrides)
     if max_pages:
         settings["NEWSWATCH_MAX_PAGES_PER_OUTLET"] = max_pages
     if depth is not None:
         settings["DEPTH_LIMIT"] = depth
     if since:
         settings["NEWSWATCH_SINCE"] = since
+    if distributed:
+        _crawl_distributed(distributed, db, sources, watchlist, spiders, outlets, settings, workers, prefix,
+                           alerts_file)
+        return
     summary = run_crawl(
         db=db, sources=sources or _default("sources.toml"), watchlist=watchlist or _default("watchlist.toml"),
         spiders=list(spiders) or None, outlets=list(outlets) or None, overrides=settings,
@@ -181,6 +217,77 @@ def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, pro
     store.close()
     if summary.status != "finished":
         raise NewswatchError(f"crawl run #{summary.run_id} ended {summary.status}", exit_code=1)
+
+
+# ---- distributed crawl: seed, worker, ingest ---------------------------------------------
+
+
+def _required_url(url: str | None) -> str:
+    if not url:
+        raise NewswatchError("give the shared frontier's Redis URL: --distributed redis://HOST:PORT/N "
+                             "(or set NEWSWATCH_REDIS_URL)")
+    return url
+
+
+@cli.command()
+@distributed_option
+@prefix_option
+@sources_option
+@watchlist_option
+@click.option("--spider", "spiders", multiple=True, type=click.Choice(["feeds", "sitemaps", "search", "links"]),
+              help="Seed only these strategies (repeatable; default: all four).")
+@click.option("--outlet", "outlets", multiple=True, help="Seed only these outlets (repeatable).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def seed(distributed, prefix, sources, watchlist, spiders, outlets, overrides) -> None:
+    """Fill the shared crawl queue in Redis with the start pages of sources.toml."""
+    from scraper.distributed.run import run_seed
+
+    summary = run_seed(_required_url(distributed), sources or _default("sources.toml"),
+                       watchlist or _default("watchlist.toml"), strategies=list(spiders) or None,
+                       outlets=list(outlets) or None, overrides=_setting_overrides(overrides), prefix=prefix)
+    state = "a new crawl" if summary.fresh else "added to the crawl in progress"
+    click.echo(f"seeded {summary.queued} requests ({state}); {summary.waiting} waiting in the queue")
+
+
+@cli.command()
+@distributed_option
+@prefix_option
+@sources_option
+@watchlist_option
+@click.option("--idle-timeout", type=click.FloatRange(0), default=10.0, show_default=True,
+              help="Leave after the whole crawl has had no work for this many seconds.")
+@click.option("--heartbeat-ttl", type=click.IntRange(2), default=30, show_default=True,
+              help="Seconds without a heartbeat after which others take back this worker's requests.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+def worker(distributed, prefix, sources, watchlist, idle_timeout, heartbeat_ttl, overrides) -> None:
+    """Fetch and extract pages from the shared queue; push the articles for `ingest`."""
+    from scraper.distributed.run import run_worker
+
+    summary = run_worker(_required_url(distributed), sources or _default("sources.toml"),
+                         watchlist or _default("watchlist.toml"), overrides=_setting_overrides(overrides),
+                         prefix=prefix, idle_timeout=idle_timeout, heartbeat_ttl=heartbeat_ttl)
+    click.echo(f"worker {summary.worker_id} {summary.reason}: {summary.pages_fetched} pages fetched, "
+               f"{summary.articles_pushed} articles pushed")
+
+
+@cli.command()
+@distributed_option
+@prefix_option
+@db_option()
+@click.option("--idle-timeout", type=click.FloatRange(0), default=10.0, show_default=True,
+              help="Stop once the crawl has had no work and no workers for this many seconds.")
+@click.option("--follow", is_flag=True, help="Keep storing until stopped (Ctrl-C), for crawls seeded by cron.")
+@alerts_option
+def ingest(distributed, prefix, db, idle_timeout, follow, alerts_file) -> None:
+    """Store the articles pushed by the workers (the single writer of the database)."""
+    from scraper.alerts import announce_run
+    from scraper.distributed.ingest import run_ingest
+
+    summary = run_ingest(_required_url(distributed), db, prefix=prefix, idle_timeout=idle_timeout, follow=follow)
+    store = Store(db)
+    summary.alerts = announce_run(store, summary.run_id, _alert_config(alerts_file, db))
+    _print_crawl_summary(summary, store)
+    store.close()
 
 
 # ---- demo --------------------------------------------------------------------------

@@ -1,0 +1,249 @@
+"""The Scrapy side of a distributed worker: keep its leases honest, hand its articles to
+Redis, and decide together with the other workers when the crawl is over.
+
+- `LeaseMiddleware` (spider middleware, next to the engine) sends the requests a page
+  led to straight into the shared queue and lets the page's item go only after them, so
+  acknowledging the item also acknowledges the page;
+- `RecordPipeline` extracts and matches the page here, in the worker (the CPU work is
+  what spreads over machines), and pushes the record for the single writer, in one
+  transaction with the acknowledgement of the lease;
+- `WorkerCoordinator` (extension) keeps a heartbeat, puts back the leases of workers
+  that died, and keeps the spider open while any other worker may still find work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+import redis
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
+from scrapy_redis import connection
+from twisted.internet import task
+
+from scraper.distributed.frontier import DEFAULT_PREFIX, LEASE, FrontierKeys, frontier_state, requeue_dead_workers
+from scraper.items import PageItem
+from scraper.match import load_watchlist
+from scraper.process import store_record
+from scraper.workers import shared_extractor
+
+logger = logging.getLogger(__name__)
+ITEM_LEASE = "_newswatch_lease"
+STATS_SHARED = ("downloader/response_count", "robotstxt/forbidden")
+
+
+class LeaseBook:
+    """Which leases still wait for items; acknowledges a lease (HDEL) when none do."""
+
+    def __init__(self, server: redis.Redis, keys: FrontierKeys, worker_id: str) -> None:
+        self.server = server
+        self.keys = keys
+        self.inflight = keys.inflight(worker_id)
+        self.pending: dict[str, int] = {}
+
+    @classmethod
+    def for_crawler(cls, crawler) -> LeaseBook:
+        book = getattr(crawler, "newswatch_leases", None)
+        if book is None:
+            settings = crawler.settings
+            keys = FrontierKeys(settings.get("NEWSWATCH_REDIS_PREFIX") or DEFAULT_PREFIX)
+            book = cls(connection.from_settings(settings), keys, settings.get("NEWSWATCH_WORKER_ID"))
+            crawler.newswatch_leases = book
+        return book
+
+    def expect(self, lease: str, items: int) -> None:
+        self.pending[lease] = items
+
+    def ack(self, lease: str | None) -> None:
+        if lease:
+            self.server.hdel(self.inflight, lease)
+
+    def settle(self, lease: str | None, record: bytes | None = None) -> None:
+        """One item of `lease` is done; `record`, if any, goes to the writer in the same
+        transaction as the acknowledgement, so a crash loses neither or redoes both."""
+        last = True
+        if lease and lease in self.pending:
+            self.pending[lease] -= 1
+            last = self.pending[lease] <= 0
+            if last:
+                del self.pending[lease]
+        if record is None and not (lease and last):
+            return
+        with self.server.pipeline(transaction=True) as pipe:
+            if record is not None:
+                pipe.rpush(self.keys.items, record)
+            if lease and last:
+                pipe.hdel(self.inflight, lease)
+            pipe.execute()
+
+
+class LeaseMiddleware:
+    """Spider middleware at the engine end of the chain (order 5)."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.book = LeaseBook.for_crawler(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("NEWSWATCH_WORKER_ID"):
+            raise NotConfigured("not a distributed worker")
+        return cls(crawler)
+
+    async def process_spider_output(self, response, result, spider=None):
+        lease = response.meta.get(LEASE)
+        held: list[Any] = []
+        async for output in result:
+            if isinstance(output, Request):
+                self.crawler.engine.crawl(output)  # into the shared queue now, before the ack
+            else:
+                held.append(output)
+        if not held:
+            self.book.ack(lease)
+            return
+        if lease:
+            self.book.expect(lease, len(held))
+        for item in held:
+            setattr(item, ITEM_LEASE, lease)
+            yield item
+
+
+class RecordPipeline:
+    """Extract and match in this worker; push {record, mentions} for `newswatch ingest`."""
+
+    def __init__(self, crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.book = LeaseBook.for_crawler(crawler)
+        workers = settings.get("NEWSWATCH_EXTRACT_WORKERS")
+        self.extractor = shared_extractor(settings.get("NEWSWATCH_WATCHLIST"), 0 if workers is None else int(workers))
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        load_watchlist(crawler.settings.get("NEWSWATCH_WATCHLIST"))  # a bad watchlist fails here
+        return cls(crawler)
+
+    def open_spider(self, spider=None) -> None:
+        self.extractor.open()
+
+    def close_spider(self, spider=None) -> None:
+        self.extractor.close()
+
+    async def process_item(self, item: PageItem, spider=None) -> PageItem:
+        lease = getattr(item, ITEM_LEASE, None)
+        record: bytes | None = None
+        outcome = "not_article"
+        try:
+            analysed = await self.extractor.analyse(item.body, item.url, item.fetched_at, item.headers, item.hints)
+            if analysed.get("error") and not analysed.get("text"):
+                outcome = "errors/extract"
+            elif analysed.get("page_type") == "article" and analysed.get("text"):
+                row, mentions = store_record(analysed, outlet=item.outlet, outlet_kind=item.outlet_kind,
+                                             found_via=item.found_via, body=item.body, fetched_at=item.fetched_at)
+                row["validators"] = {"etag": item.headers.get("etag"),
+                                     "last_modified": item.headers.get("last-modified")}
+                record = json.dumps({"record": row, "mentions": mentions}, ensure_ascii=False,
+                                    default=str).encode("utf-8")
+                outcome = "articles_pushed"
+        finally:
+            # after an exception too: a page that cannot be read is not retried forever
+            self.book.settle(lease, record)
+        self.stats.inc_value(f"newswatch/{outcome}")
+        item.body = b""
+        if record is None:
+            raise DropItem(f"{outcome.replace('errors/', '')}: {item.url}", log_level="DEBUG")
+        return item
+
+
+class WorkerCoordinator:
+    """Heartbeat, recovery of dead workers' leases, and the shared end of the crawl."""
+
+    def __init__(self, crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.worker_id: str = settings.get("NEWSWATCH_WORKER_ID")
+        self.keys = FrontierKeys(settings.get("NEWSWATCH_REDIS_PREFIX") or DEFAULT_PREFIX)
+        self.server = connection.from_settings(settings)
+        self.ttl = max(2, settings.getint("NEWSWATCH_WORKER_TTL", 30))
+        self.idle_timeout = settings.getfloat("NEWSWATCH_IDLE_TIMEOUT", 10.0)
+        self.idle_since: float | None = None
+        self.stop = threading.Event()
+        self.beat: threading.Thread | None = None
+        self.recovery: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("NEWSWATCH_WORKER_ID"):
+            raise NotConfigured("not a distributed worker")
+        coordinator = cls(crawler)
+        crawler.signals.connect(coordinator.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(coordinator.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(coordinator.spider_closed, signal=signals.spider_closed)
+        return coordinator
+
+    def _heartbeat(self) -> None:
+        """In a thread of its own, so a page that keeps the reactor busy for a while does
+        not make the other workers think this one died."""
+        while not self.stop.wait(self.ttl / 3):
+            try:
+                self.server.set(self.keys.worker(self.worker_id), str(time.time()), ex=self.ttl)
+            except redis.RedisError as exc:
+                logger.warning("heartbeat to Redis failed: %s", exc)
+
+    def spider_opened(self, spider=None) -> None:
+        self.server.set(self.keys.worker(self.worker_id), str(time.time()), ex=self.ttl)
+        self.beat = threading.Thread(target=self._heartbeat, name="newswatch-heartbeat", daemon=True)
+        self.beat.start()
+        self.recovery = task.LoopingCall(self._recover)
+        self.recovery.start(max(1.0, self.ttl / 3), now=False)
+
+    def _recover(self) -> None:
+        try:
+            moved = requeue_dead_workers(self.server, self.keys)
+        except redis.RedisError as exc:
+            logger.warning("could not check for dead workers: %s", exc)
+            return
+        if moved:
+            logger.warning("put back %d requests of workers that stopped answering", moved)
+            self.crawler.stats.inc_value("newswatch/requeued_from_dead_workers", moved)
+
+    def spider_idle(self, spider=None) -> None:
+        # The engine is idle: every request this worker leased has been handled.
+        self.server.delete(self.keys.inflight(self.worker_id))
+        self._recover()
+        state = frontier_state(self.server, self.keys)
+        if state.crawling:
+            self.idle_since = None
+            raise DontCloseSpider
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_timeout:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider=None, reason: str = "finished") -> None:
+        self.stop.set()
+        if self.recovery is not None and self.recovery.running:
+            self.recovery.stop()
+        try:
+            self._share_stats()  # before the heartbeat goes: the writer waits for live workers
+            self.server.delete(self.keys.worker(self.worker_id))
+            if reason == "finished":
+                self.server.delete(self.keys.inflight(self.worker_id))
+            else:  # stopped early: what it had leased goes back for the others
+                requeue_dead_workers(self.server, self.keys, include=self.worker_id)
+        except redis.RedisError as exc:
+            logger.warning("could not report to Redis at close: %s", exc)
+
+    def _share_stats(self) -> None:
+        stats = self.crawler.stats.get_stats()
+        with self.server.pipeline() as pipe:
+            for key, value in stats.items():
+                if (key.startswith("newswatch/") or key in STATS_SHARED) and isinstance(value, int):
+                    pipe.hincrby(self.keys.stats, key, value)
+            pipe.execute()

@@ -1,0 +1,75 @@
+"""All four strategies (feeds, sitemaps, site search, links) as one spider, for the
+distributed crawl.
+
+scrapy-redis keeps one queue and one duplicate filter per spider name. Run as four
+spiders, the same article found in a feed and in a sitemap would be fetched twice;
+as one spider it is one request in one shared frontier, fetched once, by whichever
+worker pops it. The strategies keep their own callbacks; this class only records which
+one found each article (`found_via`) and, when link-following is on, follows the
+links of article pages reached through the other strategies too, since the links
+strategy will not fetch them again itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import scrapy
+
+from scraper.items import PageItem
+from spiders.base import NewsSpider
+from spiders.feeds import FeedsSpider
+from spiders.links import LinksSpider
+from spiders.search import SearchSpider
+from spiders.sitemaps import SitemapsSpider
+
+STRATEGIES = {"feeds": FeedsSpider, "sitemaps": SitemapsSpider, "search": SearchSpider, "links": LinksSpider}
+
+
+class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
+    name = "coverage"
+    found_via = "link"
+
+    def __init__(self, *args: Any, strategies: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = [s.strip() for s in strategies.split(",")] if strategies else list(STRATEGIES)
+        unknown = [s for s in chosen if s not in STRATEGIES]
+        if unknown:
+            raise ValueError(f"unknown strategy {', '.join(unknown)}; choose from {', '.join(STRATEGIES)}")
+        self.strategies = chosen
+
+    async def start(self):
+        if self.settings.get("NEWSWATCH_ROLE") == "worker":
+            return  # workers take their requests from the shared queue, filled by `newswatch seed`
+        for name in self.strategies:
+            async for request in STRATEGIES[name].start(self):
+                yield request
+
+    def _tagged(self, output: Iterable[Any], found_via: str) -> Iterable[Any]:
+        for request in output:
+            if isinstance(request, scrapy.Request) and request.callback == self.parse_article:
+                request.meta["found_via"] = found_via
+            yield request
+
+    def parse_feed(self, response):
+        return self._tagged(FeedsSpider.parse_feed(self, response), "feed")
+
+    def parse_sitemap(self, response):
+        return self._tagged(SitemapsSpider.parse_sitemap(self, response) or (), "sitemap")
+
+    def parse_results(self, response):
+        return self._tagged(SearchSpider.parse_results(self, response), "search")
+
+    def parse_article(self, response):
+        items = list(NewsSpider.parse_article(self, response))
+        yield from items
+        if items and "links" in self.strategies:
+            for output in LinksSpider.parse_page(self, response):
+                if isinstance(output, scrapy.Request):
+                    yield output
+
+    def page_item(self, response) -> PageItem:
+        item = super().page_item(response)
+        item.found_via = response.meta.get("found_via", self.found_via)
+        return item
