@@ -101,9 +101,10 @@ def headline(tree: etree._Element, title: str | None) -> etree._Element | None:
     wanted = set(_WORD.findall((title or "").lower()))
     shortened = set(_WORD.findall(_SITE_SUFFIX.sub("", title or "").lower()))
     first, best, best_score = None, None, 0.5
-    # A real <h1> before an itemprop=headline copy in a microdata block, on equal match.
-    for candidates in (sorted(_H1(tree)[:20], key=lambda e: e.tag != "h1"), _H2(tree)[:20]):
-        for element in candidates:
+    # A real <h1> before an itemprop=headline copy in a microdata block, on equal match;
+    # the <h2>s are looked up only when no <h1> matches.
+    for find in (lambda: sorted(_H1(tree)[:20], key=lambda e: e.tag != "h1"), lambda: _H2(tree)[:20]):
+        for element in find():
             if _HIDDEN.search(f"{element.get('class', '')} {element.get('id', '')}"):
                 continue
             words = set(_WORD.findall(text_of(element).lower()))

@@ -175,7 +175,7 @@ def declared_zone(tree: etree._Element, page: PageData) -> tzinfo | None:
     for script in tree.iter("script"):
         text = script.text or ""
         # plain substring tests first: scripts can be long and the regex is slower
-        if len(text) < 200_000 and ("one" in text or "tz" in text) and _ZONE_KEY.search(text):
+        if len(text) < 200_000 and ("zone" in text or "Zone" in text or "tz" in text) and _ZONE_KEY.search(text):
             names.extend(match[1] for match in _ZONE_NAME.finditer(text))
         if len(names) > 5:
             break

@@ -74,11 +74,12 @@ def remove_hidden(tree: etree._Element) -> None:
     A hidden block can be the only copy of the story on pages that reveal it with
     JavaScript; then it is kept.
     """
-    before = paragraph_text(tree)
     doomed = [el for el in _MAYBE_HIDDEN(tree) if _is_hidden(el)]
     lost = sum(paragraph_text(el) for el in doomed if not any(_is_hidden(a) for a in el.iterancestors()))
-    if before and before - lost < 0.3 * before:
-        return
+    if lost:  # only then can the removal take away most of the running text
+        before = paragraph_text(tree)
+        if before - lost < 0.3 * before:
+            return
     for element in doomed:
         if element.getparent() is not None:
             remove_keep_tail(element)
