@@ -47,6 +47,7 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 _CONTROL_OR_SURROGATE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)])
 # WHATWG: labels that browsers decode as windows-1252.
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "cp819", "iso_8859-1"}
 _LATIN_FAMILY = re.compile(r"^(cp125\d|windows-125\d|iso8859_\d+|iso-8859-\d+|latin_?\d|mac_roman)$", re.I)
@@ -134,7 +135,7 @@ def decode_html(data: bytes | str, headers: Mapping[str, str] | None = None) -> 
             return _clean(data.decode(encoding, errors="replace")), encoding
     text = _strict(data, "utf-8")
     if text is not None:
-        return _clean(text), "utf-8"
+        return _clean(text, data), "utf-8"
     for encoding in declared_charsets(data, headers):
         if encoding in ("utf-8", "utf-16", "utf-32"):
             continue
@@ -147,13 +148,17 @@ def decode_html(data: bytes | str, headers: Mapping[str, str] | None = None) -> 
     return _clean(data.decode(encoding, errors="replace")), encoding
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, utf8: bytes | None = None) -> str:
     """Drop what lxml refuses in a str: an XML encoding declaration, C0 controls and lone surrogates.
 
     libxml2 stops at the first lone surrogate (possible only in str input), losing the
-    rest of the page; it becomes U+FFFD instead.
+    rest of the page; it becomes U+FFFD instead. `utf8` is the page when `text` is its
+    strict UTF-8 decoding: then there are no surrogates, and C0 controls are the same
+    bytes there, which bytes.translate finds several times faster than a regex scan of the text.
     """
     text = _XML_DECL.sub("", text, count=1)
+    if utf8 is not None and len(utf8.translate(None, _CONTROL_BYTES)) == len(utf8):
+        return text
     if not _CONTROL_OR_SURROGATE.search(text):
         return text  # the usual case: one scan of the page instead of two
     text = _CONTROL.sub("", text)
