@@ -29,6 +29,8 @@ bench: $(STAMP)
 	bash scripts/ensure-nginx.sh
 	$(BIN)/python -m scraper.bench_crawl --pages 3000
 	$(BIN)/python -m scraper.bench_queries --articles 200000
+	sh scripts/ensure-redis.sh
+	$(BIN)/python -m scraper.bench_distributed --pages 1500
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -45,6 +45,7 @@ class IngestSummary:
     relevant_seen: int = 0
     not_articles: int = 0
     clusters_moved: int = 0
+    last_item_at: float | None = None  # time.monotonic() when the last record was stored
     alerts: object = None
     errors: dict[str, int] = field(default_factory=dict)
 
@@ -145,6 +146,7 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
             if data is not None:
                 store_pushed(store, data, summary)
                 server.lrem(keys.items_processing, 1, data)
+                summary.last_item_at = time.monotonic()
                 idle_since = None
                 continue
             state = frontier_state(server, keys)

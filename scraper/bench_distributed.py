@@ -1,0 +1,119 @@
+"""Benchmark: speed-up of a distributed crawl with 1, 2 and 4 worker processes.
+
+The same generated site as the crawl benchmark (realistic 60-120 KB article pages,
+served by nginx on a loopback port), a throwaway redis-server on 127.0.0.1, and for
+each worker count: seed the sitemap, start the workers, and let one writer store every
+article. The rate is articles stored per second from the workers' start to the last
+stored record; speed-ups are against one worker, all measured in one run.
+
+    python -m scraper.bench_distributed --pages 1500
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from scraper.bench_crawl import FAST, generate_site, start_server, write_sitemap
+from scraper.distributed.frontier import FrontierKeys, connect
+from scraper.distributed.ingest import run_ingest
+from scraper.distributed.redis_server import LocalRedis, redis_server_binary
+
+REPO = Path(__file__).resolve().parent.parent
+WORKER_COUNTS = (1, 2, 4)
+IDLE_SECONDS = 1.0
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "scraper", *args]
+
+
+def _settings() -> list[str]:
+    return [arg for key, value in FAST.items() for arg in ("-s", f"{key}={value}")]
+
+
+def measure(redis_url: str, work: Path, sources: Path, workers: int, pages: int) -> dict:
+    prefix = f"bench{workers}"
+    db = work / f"dist-{workers}.db"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    seeded = subprocess.run(_cli("seed", "--distributed", redis_url, "--prefix", prefix, "--sources", str(sources),
+                                 "--spider", "sitemaps", *_settings()), capture_output=True, text=True, env=env)
+    if seeded.returncode != 0:
+        raise RuntimeError(f"seeding failed: {seeded.stderr[-2000:]}")
+    started = time.monotonic()
+    children = [subprocess.Popen(_cli("worker", "--distributed", redis_url, "--prefix", prefix, "--idle-timeout",
+                                      str(IDLE_SECONDS), *_settings()), env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL) for _ in range(workers)]
+    try:
+        summary = run_ingest(redis_url, db, prefix=prefix, idle_timeout=IDLE_SECONDS,
+                             deadline=time.monotonic() + 900)
+        for child in children:
+            child.wait(timeout=120)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+    stored = sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0]
+    if stored != pages or summary.last_item_at is None:
+        raise RuntimeError(f"{workers} workers stored {stored} of {pages} articles")
+    seconds = summary.last_item_at - started
+    state = connect(redis_url).hgetall(FrontierKeys(prefix).stats)
+    fetched = int(state.get(b"downloader/response_count", 0))
+    return {"workers": workers, "articles": stored, "pages_fetched": fetched, "seconds": round(seconds, 2),
+            "articles_per_s": round(stored / seconds, 1)}
+
+
+def run(pages: int, out: Path) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="newswatch-bench-dist-"))
+    work.chmod(0o755)  # nginx's worker runs unprivileged and must read the site
+    site = work / "site"
+    server = None
+    try:
+        generate_site(site, pages)
+        server, base_url, server_name = start_server(site, work)
+        write_sitemap(site, base_url, pages)
+        sources = work / "sources.toml"
+        sources.write_text(f'[[outlet]]\nname = "Bench Gazette"\nhomepage = "{base_url}/"\nfeeds = []\n'
+                           f'sitemaps = ["{base_url}/sitemap-{pages}.xml"]\nkind = "justice"\n', encoding="utf-8")
+        with LocalRedis(max_seconds=1800) as redis:
+            runs = [measure(redis.url, work, sources, n, pages) for n in WORKER_COUNTS]
+        base = runs[0]["articles_per_s"]
+        for r in runs:
+            r["speedup"] = round(r["articles_per_s"] / base, 2)
+        result = {"pages": pages, "server": server_name, "cores": os.cpu_count(), "runs": runs}
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "distributed.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        return result
+    finally:
+        if server is not None and server.poll() is None:
+            server.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1500)
+    parser.add_argument("--out", type=Path, default=REPO / "bench-results")
+    args = parser.parse_args(argv)
+    if redis_server_binary() is None:
+        print("distributed benchmark skipped: redis-server is not installed (run scripts/ensure-redis.sh)")
+        return
+    result = run(args.pages, args.out)
+    print(f"distributed crawl: {result['pages']} generated pages served by {result['server']}, "
+          f"{result['cores']} cores, one writer, extraction in the workers")
+    print(f"{'workers':>8} {'articles':>9} {'seconds':>8} {'articles/s':>11} {'speed-up':>9}")
+    for r in result["runs"]:
+        print(f"{r['workers']:>8} {r['articles']:>9} {r['seconds']:>8.1f} {r['articles_per_s']:>11.1f} "
+              f"{r['speedup']:>8.2f}x")
+
+
+if __name__ == "__main__":
+    main()
