@@ -174,6 +174,21 @@ def test_a_record_the_writer_cannot_read_is_counted_and_skipped(redis_url, tmp_p
     assert server.llen(keys.items) == 0 and server.llen(keys.items_processing) == 0
 
 
+def test_a_record_left_by_a_killed_writer_is_stored_by_the_next_one(redis_url, tmp_path):
+    server = connect(redis_url)
+    keys = FrontierKeys("crash")
+    record = {"id": "b2", "url": "http://127.0.0.1:9/b", "canonical_url": "http://127.0.0.1:9/b", "title": "B",
+              "text": "Text of the record that was being stored.", "outlet": "X", "outlet_kind": "justice",
+              "found_via": ["sitemap"], "relevant": False, "matched": [], "page_type": "article"}
+    server.rpush(keys.items_processing, json.dumps({"record": record, "mentions": []}).encode())
+    from scraper.distributed.ingest import run_ingest
+
+    summary = run_ingest(redis_url, tmp_path / "w.db", prefix="crash", idle_timeout=0.2)
+    assert summary.articles_new == 1 and server.llen(keys.items_processing) == 0
+    again = run_ingest(redis_url, tmp_path / "w.db", prefix="crash", idle_timeout=0.2)
+    assert again.articles_seen == 0  # nothing left over, nothing stored twice
+
+
 def test_requests_cross_redis_as_json_with_their_bytes():
     from scrapy import Request
     from scrapy.utils.request import request_from_dict
