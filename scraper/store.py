@@ -164,6 +164,34 @@ def _add_published_month(db: sqlite_utils.Database) -> None:
                "generated always as (substr(published_date, 1, 7)) virtual")
 
 
+FILTER_COLUMNS = ("id", "outlet", "outlet_kind", "language", "published_date", "relevant")
+
+
+@migrations(name="0006_article_filters")
+def _add_filter_table(db: sqlite_utils.Database) -> None:
+    """What search filters on, in a narrow table keyed by the article's rowid (the FTS
+    index's rowid) and kept in step by triggers. In `articles` those columns sit after the
+    long text, so filtering thousands of FTS matches read each row's overflow pages: a
+    filtered search on 200,000 articles took ~100 ms instead of ~20."""
+    columns = ", ".join(FILTER_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FILTER_COLUMNS)
+    assignments = ", ".join(f"{c} = new.{c}" for c in FILTER_COLUMNS)
+    db.executescript(f"""
+        create table article_filters (article_rowid integer primary key, id text not null, outlet text,
+                                      outlet_kind text, language text, published_date text, relevant integer);
+        insert into article_filters (article_rowid, {columns}) select rowid, {columns} from articles;
+        create trigger article_filters_ai after insert on articles begin
+            insert into article_filters (article_rowid, {columns}) values (new.rowid, {new});
+        end;
+        create trigger article_filters_ad after delete on articles begin
+            delete from article_filters where article_rowid = old.rowid;
+        end;
+        create trigger article_filters_au after update of {columns} on articles begin
+            update article_filters set {assignments} where article_rowid = new.rowid;
+        end;
+    """)
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """What storing one article did: 'new', 'updated' (text changed) or 'unchanged'."""
@@ -191,11 +219,20 @@ def _decode_row(row: dict) -> dict:
     return row
 
 
+def _signature_of(record: dict) -> dict:
+    """The near-duplicate signature computed with the record (by an extraction worker),
+    when it belongs to this text; recluster computes the missing ones."""
+    if record.get("signature") and record.get("signature_of") == record.get("text_sha1"):
+        return {"signature": record["signature"], "signature_of": record["signature_of"]}
+    return {}
+
+
 class Store:
     """An article database file; opening it applies any pending migrations."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self._has_filter_table: bool | None = None
         if readonly and not self.path.exists():
             raise NewswatchError(f"{self.path}: database not found (run a crawl first)")
         if not readonly:
@@ -226,33 +263,49 @@ class Store:
         A page seen again with the same text only refreshes last_seen and how it was
         found; changed text replaces the fields and bumps `revisions`.
         """
-        seen_at = seen_at or now_iso()
-        article_id = record["id"]
         with self.db.atomic():
-            existing = self._get_raw(article_id)
-            if existing is None:
-                row = self._row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
-                self._write("insert into", "articles", row)
-                self._replace_mentions(article_id, mentions)
-                self._add_revision(article_id, 1, record, seen_at)
-                self._remember_article_url(record, seen_at)
-                return SaveResult(article_id, "new", bool(record.get("relevant")))
-            found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
-            if existing["text_sha1"] == record.get("text_sha1"):
-                self._update_article(article_id, {"last_seen": seen_at, "found_via": _dumps(found_via)})
-                self._remember_article_url(record, seen_at)
-                return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
-            row = self._row_from_record(
-                {**record, "found_via": found_via},
-                first_seen=existing["first_seen"],
-                last_seen=seen_at,
-                revisions=(existing["revisions"] or 1) + 1,
-            )
-            self._update_article(article_id, row)
-            self._replace_mentions(article_id, mentions)
-            self._add_revision(article_id, row["revisions"], record, seen_at)
+            return self._save(record, mentions, seen_at or now_iso())
+
+    def save_articles(self, items: Iterable[tuple[dict, Iterable[dict]]], *,
+                      seen_at: str | None = None) -> list[SaveResult]:
+        """Several articles (each as save_article would store it) in one transaction.
+
+        A crawl's group commit: one commit, and one FTS segment, per batch instead of per
+        page. Either the whole batch is stored or none of it (the URLs' validators go in
+        with their articles, so a crawl killed before the commit fetches them again).
+        """
+        seen_at = seen_at or now_iso()
+        with self.db.atomic():
+            return [self._save(record, mentions, seen_at) for record, mentions in items]
+
+    def _save(self, record: dict, mentions: Iterable[dict], seen_at: str) -> SaveResult:
+        article_id = record["id"]
+        existing = self._save_state(article_id)
+        if existing is None:
+            row = self._row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
+            row.update(_signature_of(record))
+            self._write("insert into", "articles", row)
+            self._replace_mentions(article_id, mentions, fresh=True)
+            self._add_revision(article_id, 1, record, seen_at)
             self._remember_article_url(record, seen_at)
-            return SaveResult(article_id, "updated", bool(record.get("relevant")))
+            return SaveResult(article_id, "new", bool(record.get("relevant")))
+        found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
+        if existing["text_sha1"] == record.get("text_sha1"):
+            self._update_article(article_id, {"last_seen": seen_at, "found_via": _dumps(found_via)})
+            self._remember_article_url(record, seen_at)
+            return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
+        row = self._row_from_record(
+            {**record, "found_via": found_via},
+            first_seen=existing["first_seen"],
+            last_seen=seen_at,
+            revisions=(existing["revisions"] or 1) + 1,
+        )
+        row.update(_signature_of(record))
+        self._update_article(article_id, row)
+        self._replace_mentions(article_id, mentions)
+        self._add_revision(article_id, row["revisions"], record, seen_at)
+        self._remember_article_url(record, seen_at)
+        return SaveResult(article_id, "updated", bool(record.get("relevant")))
 
     # The per-article write path runs once per crawled page in the reactor thread: plain
     # parameterised statements on the connection, without sqlite-utils' per-call table
@@ -275,6 +328,11 @@ class Store:
     def _get_raw(self, article_id: str) -> dict | None:
         return self._one("select * from articles where id = ?", [article_id])
 
+    def _save_state(self, article_id: str) -> dict | None:
+        """What _save compares an incoming article with (not its long text)."""
+        return self._one("select found_via, text_sha1, relevant, first_seen, revisions from articles where id = ?",
+                         [article_id])
+
     @staticmethod
     def _row_from_record(record: dict, **extra: Any) -> dict:
         row = {column: record.get(column) for column in ARTICLE_COLUMNS if column in record}
@@ -286,8 +344,9 @@ class Store:
         row.update(extra)
         return row
 
-    def _replace_mentions(self, article_id: str, mentions: Iterable[dict]) -> None:
-        self.db.conn.execute("delete from mentions where article_id = ?", [article_id])
+    def _replace_mentions(self, article_id: str, mentions: Iterable[dict], *, fresh: bool = False) -> None:
+        if not fresh:  # a new article has no mentions to delete
+            self.db.conn.execute("delete from mentions where article_id = ?", [article_id])
         rows = [
             {
                 "article_id": article_id,
@@ -446,9 +505,13 @@ class Store:
         where, params = (filters or ArticleFilters()).sql(table="articles")
         # Rank rowids first, then build snippets for the top hits only. Without filters
         # the ranking never touches the articles table; with filters each match is
-        # joined to its row (the filter columns follow the long text in the row).
+        # joined to its narrow row of article_filters (named articles here, so the
+        # filters' SQL applies unchanged), not to the wide article row.
         if where:
-            source = "articles_fts join articles on articles.rowid = articles_fts.rowid"
+            if self._filter_table():
+                source = "articles_fts join article_filters as articles on articles.article_rowid = articles_fts.rowid"
+            else:  # a database opened read-only before migration 0006 ran on it
+                source = "articles_fts join articles on articles.rowid = articles_fts.rowid"
             where = where.replace("where", "and", 1)
         else:
             source = "articles_fts"
@@ -471,6 +534,12 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise NewswatchError(_explain_fts_error(query, str(exc))) from None
         return [_decode_row(r) for r in rows]
+
+    def _filter_table(self) -> bool:
+        if self._has_filter_table is None:
+            self._has_filter_table = self.db.execute(
+                "select 1 from sqlite_master where type = 'table' and name = 'article_filters'").fetchone() is not None
+        return self._has_filter_table
 
     def count(self, sql_where: str = "", params: list | None = None) -> int:
         return self.db.execute(f"select count(*) from articles {sql_where}", params or []).fetchone()[0]
@@ -569,13 +638,16 @@ class Store:
         from scraper.clusters import ClusterInput, Signature, cluster, signature
 
         inputs, fresh = [], {}
-        for row in self.db.query("select id, published, text, text_sha1, signature, signature_of from articles"):
+        # texts are read only where a signature is missing or stale (crawled articles come
+        # with theirs), so this pass does not hold the database's text in memory
+        for row in self.db.query("select id, published, text_sha1, signature, signature_of from articles"):
             sig = None
             if row["signature"] and row["signature_of"] == row["text_sha1"]:
                 with contextlib.suppress(ValueError):
                     sig = Signature.from_str(row["signature"])
             if sig is None:
-                sig = signature(row["text"] or "")
+                text = self.db.execute("select text from articles where id = ?", [row["id"]]).fetchone()[0]
+                sig = signature(text or "")
                 fresh[row["id"]] = {"signature": sig.to_str(), "signature_of": row["text_sha1"]}
             inputs.append(ClusterInput(row["id"], row["published"], sig, row["text_sha1"] or row["id"]))
         current = {r["id"]: (r["cluster_id"], r["is_original"])

@@ -98,7 +98,7 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     store = Store(path)
     names = [r["name"] for r in store.db.query("select name from _sqlite_migrations")]
     assert names == ["0001_articles_mentions_runs", "0002_articles_fts", "0003_http_validators_revisions",
-                     "0004_near_duplicate_clusters", "0005_published_month"]
+                     "0004_near_duplicate_clusters", "0005_published_month", "0006_article_filters"]
     store.close()
 
 
@@ -142,3 +142,71 @@ def test_near_duplicates_cluster_under_the_earliest_article(store):
     assert by_url["https://c.example/other"]["is_original"] == 1
     assert store.stats()["unique_stories"] == 2 and store.stats()["duplicates"] == 1
     assert store.recluster() == 0, "clustering again changes nothing"
+
+
+# ---- group commit and the search filter table -------------------------------------------------
+
+
+def test_save_articles_stores_a_batch_in_one_go(store):
+    """A crawl's group commit: several articles (a copy of one among them) in one call,
+    each with the status save_article would give it."""
+    other = record(url="https://a.example/news/other", text="Alexis Martin was sentenced in Cleveland.",
+                   matched=["Alexis Martin"], relevant=False)
+    results = store.save_articles([(record(), [MENTION]), (other, []), (record(found_via=["sitemap"]), [MENTION])])
+    assert [r.status for r in results] == ["new", "new", "unchanged"]
+    assert store.count() == 2
+    assert store.get_article(results[0].article_id)["found_via"] == ["feed", "sitemap"]
+    assert store.mentions_for(results[0].article_id)[0]["entry"] == "Dawn Jackson"
+
+
+def test_a_failing_batch_stores_nothing(store):
+    broken = record(url="https://a.example/news/broken")
+    del broken["canonical_url"]  # NOT NULL
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_articles([(record(), [MENTION]), (broken, [])])
+    assert store.count() == 0 and store.validators(record()["url"]) is None
+
+
+def test_a_signature_computed_with_the_record_is_kept(store):
+    from scraper.clusters import signature
+
+    text = record()["text"]
+    store.save_article(record(signature=signature(text).to_str(), signature_of=text_fingerprint(text)), [])
+    row = store.db.execute("select signature, signature_of from articles").fetchone()
+    assert row == (signature(text).to_str(), text_fingerprint(text))
+    store.save_article(record(url="https://a.example/news/stale", signature="stale", signature_of="not this text"),
+                       [])
+    assert store.db.execute("select signature from articles where url like '%stale'").fetchone() == (None,)
+    assert store.recluster() == 2  # computes the missing one, clusters both
+
+
+def test_the_filter_table_follows_inserts_updates_and_deletes(store):
+    saved = store.save_article(record(), [MENTION])
+    filters = "select id, outlet, outlet_kind, language, published_date, relevant from article_filters"
+    assert store.db.execute(filters).fetchall() == [(saved.article_id, "Alpha", "justice", "en", "2020-04-07", 1)]
+    store.update_match(saved.article_id, False, 0.0, [], [])
+    store.save_article(record(text="Dawn Jackson was released.", outlet="Beta", published_date="2020-05-01",
+                              relevant=False), [])
+    assert store.db.execute(filters).fetchall() == [(saved.article_id, "Beta", "justice", "en", "2020-05-01", 0)]
+    store.db.execute("delete from revisions")
+    store.db.execute("delete from articles")
+    assert store.db.execute(filters).fetchall() == []
+
+
+def test_filtered_search_reads_the_filter_table_and_old_databases_still_work(tmp_path):
+    path = tmp_path / "a.db"
+    store = Store(path)
+    store.save_article(record(), [MENTION])
+    store.save_article(record(url="https://b.example/x", outlet="Beta", relevant=False, matched=[],
+                              text="Dawn Jackson spoke to the Ohio parole board."), [])
+    want = ["https://a.example/news/story"]
+    assert [r["url"] for r in store.search("dawn", ArticleFilters(relevant=True))] == want
+    assert [r["url"] for r in store.search("dawn", ArticleFilters(outlet="alpha", person="dawn jackson"))] == want
+    assert len(store.search("dawn")) == 2
+    # a database that has not had migration 0006 yet, opened read-only (search does not migrate)
+    store.db.execute("drop table article_filters")
+    store.db.conn.commit()
+    store.close()
+    old = Store(path, readonly=True)
+    assert [r["url"] for r in old.search("dawn", ArticleFilters(relevant=True))] == want
+    old.close()
