@@ -1,7 +1,15 @@
-"""Scrapy item pipeline: a thin adapter over process.analyse_page and the store."""
+"""Scrapy item pipeline: a thin adapter over the extraction workers and the store.
+
+The reactor thread only routes: a page's bytes go to a worker, which extracts, matches
+and builds the stored row (process.crawled_page); rows are written in batches, one
+transaction per batch (group commit), so neither CPU work nor a commit per page stalls
+downloading.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 import time
 
@@ -11,13 +19,22 @@ from scrapy.utils.defer import deferred_from_coro
 from scraper.dedup import html_fingerprint
 from scraper.items import PageItem
 from scraper.match import load_watchlist
-from scraper.process import store_record
 from scraper.store import Store
-from scraper.workers import Extractor, shared_extractor
+from scraper.workers import Extractor, WorkerCrashed, shared_extractor
+
+logger = logging.getLogger(__name__)
+
+BATCH = 32  # articles per transaction at most (their responses stay in Scrapy's 5 MB scraper slot meanwhile)
+BATCH_SECONDS = 0.25  # and no article waits longer than this for its commit
 
 
 class ArticlePipeline:
-    """Extract, match and store each fetched page; count what happened in the crawl stats."""
+    """Extract, match and store each fetched page; count what happened in the crawl stats.
+
+    An item is done when its article is committed: items wait for the group commit of
+    their batch, which happens when the batch is full, when no other page is being
+    extracted (nothing more to wait for), or after BATCH_SECONDS.
+    """
 
     def __init__(self, db_path: str, extractor: Extractor, stats) -> None:
         self.db_path = db_path
@@ -25,6 +42,8 @@ class ArticlePipeline:
         self.stats = stats
         self.store: Store | None = None
         self.stopping = False
+        self.pending: list[tuple[dict, list[dict], asyncio.Future]] = []
+        self.timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -41,6 +60,7 @@ class ArticlePipeline:
         self.extractor.open()
 
     def close_spider(self, spider=None) -> None:
+        self.flush()
         self.extractor.close()
         if self.store:
             self.store.close()
@@ -50,33 +70,80 @@ class ArticlePipeline:
         if known and known.get("article_id") and known.get("body_sha1") == html_fingerprint(item.body):
             self.stats.inc_value("newswatch/articles_unchanged_body")
             raise DropItem(f"unchanged since last crawl: {item.url}", log_level="DEBUG")
-        analysed = await self.extractor.analyse(item.body, item.url, item.fetched_at, item.headers, item.hints)
-        if analysed.get("error") and not analysed.get("text"):
+        try:
+            page = await self.extractor.record(item.body, item.url, item.fetched_at, item.headers, item.hints,
+                                               outlet=item.outlet, outlet_kind=item.outlet_kind,
+                                               found_via=item.found_via)
+        except WorkerCrashed as exc:
+            page = {"outcome": "error", "error": str(exc)}
+        outcome = page["outcome"]
+        if outcome in ("empty_body", "binary_body"):  # served as HTML, but nothing to read
+            self.stats.inc_value(f"newswatch/errors/{outcome}")
+            logger.warning("%s: %s", outcome, item.url)
+            raise DropItem(f"{outcome}: {item.url}", log_level="DEBUG")
+        if outcome == "error":
             self.stats.inc_value("newswatch/errors/extract")
-            raise DropItem(f"unreadable page {item.url}: {analysed['error']}")
-        if analysed.get("page_type") != "article" or not analysed.get("text"):
+            raise DropItem(f"unreadable page {item.url}: {page['error']}")
+        if outcome != "article":
             self.stats.inc_value("newswatch/not_article")
             raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
-        record, mentions = store_record(
-            analysed, outlet=item.outlet, outlet_kind=item.outlet_kind, found_via=item.found_via,
-            body=item.body, fetched_at=item.fetched_at,
-        )
-        record["validators"] = {"etag": item.headers.get("etag"), "last_modified": item.headers.get("last-modified")}
-        started = time.perf_counter()
+        item.body = b""  # the row has what we need; free the memory
         try:
-            result = self.store.save_article(record, mentions)
+            result = await self._stored(page["record"], page["mentions"])
         except sqlite3.OperationalError as exc:
             self._store_failed(exc)
             raise DropItem(f"not stored {item.url}: {exc}") from None
-        self.stats.inc_value("newswatch/store_seconds", time.perf_counter() - started)
+        except sqlite3.DatabaseError as exc:  # this row only (the others of its batch are stored)
+            self.stats.inc_value("newswatch/errors/store")
+            raise DropItem(f"not stored {item.url}: {exc}") from None
         self.stats.inc_value("newswatch/articles_seen")
         self.stats.inc_value(f"newswatch/articles_{result.status}")
         if result.relevant:
             self.stats.inc_value("newswatch/relevant_seen")
             if result.status == "new":
                 self.stats.inc_value("newswatch/relevant_new")
-        item.body = b""  # the stored row has what we need; free the memory
         return item
+
+    def _stored(self, record: dict, mentions: list[dict]) -> asyncio.Future:
+        """Queue the article for the next group commit; the future gets its SaveResult."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.pending.append((record, mentions, future))
+        if len(self.pending) >= BATCH or self.extractor.active == 0:
+            self.flush()
+        elif self.timer is None:
+            self.timer = loop.call_later(BATCH_SECONDS, self.flush)
+        return future
+
+    def flush(self) -> None:
+        """Write the waiting articles in one transaction and settle their futures."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        started = time.perf_counter()
+        try:
+            results: list = self.store.save_articles((record, mentions) for record, mentions, _ in batch)
+        except sqlite3.OperationalError as exc:  # a full disk, a lock held too long: the whole batch
+            results = [exc] * len(batch)
+        except sqlite3.DatabaseError:  # one bad row must not cost the others: one at a time
+            results = [self._save_one(record, mentions) for record, mentions, _ in batch]
+        self.stats.inc_value("newswatch/store_seconds", time.perf_counter() - started)
+        for (_, _, future), result in zip(batch, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    def _save_one(self, record: dict, mentions: list[dict]):
+        try:
+            return self.store.save_article(record, mentions)
+        except sqlite3.DatabaseError as exc:
+            return exc
 
     def _store_failed(self, exc: sqlite3.OperationalError) -> None:
         """A full disk (or a database locked too long) fails every later article too: count

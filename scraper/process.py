@@ -11,8 +11,10 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any
 
+from scraper.clusters import signature
 from scraper.dedup import article_id, canonical_url, html_fingerprint, text_fingerprint
 from scraper.extract import extract_article
+from scraper.extract.decode import is_binary
 from scraper.match import Watchlist, match_article
 
 
@@ -65,6 +67,40 @@ def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: st
         "fetched_at": fetched_at,
     }
     return record, stored_mentions(analysed.get("matched") or [], analysed.get("mentions", []))
+
+
+def crawled_page(
+    body: bytes,
+    *,
+    url: str,
+    watchlist: Watchlist,
+    fetched_at: datetime,
+    headers: dict[str, str],
+    hints: dict[str, str] | None,
+    outlet: str,
+    outlet_kind: str,
+    found_via: str,
+) -> dict:
+    """Everything the crawl keeps from one fetched page, computed where the CPU is (an
+    extraction worker), so the reactor only writes the answer: `outcome` ("article",
+    "not_article", "error", "empty_body" or "binary_body") and, for an article, the
+    store-ready `record` (with the URL's HTTP validators) and its `mentions`."""
+    if not body or body.isspace():
+        return {"outcome": "empty_body"}
+    if is_binary(body):
+        return {"outcome": "binary_body"}
+    analysed = analyse_page(body, url=url, watchlist=watchlist, fetched_at=fetched_at, headers=headers, hints=hints)
+    if analysed.get("error") and not analysed.get("text"):
+        return {"outcome": "error", "error": analysed["error"]}
+    if analysed.get("page_type") != "article" or not analysed.get("text"):
+        return {"outcome": "not_article"}
+    record, mentions = store_record(analysed, outlet=outlet, outlet_kind=outlet_kind, found_via=found_via,
+                                    body=body, fetched_at=fetched_at.isoformat())
+    record["validators"] = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+    # the near-duplicate signature too: recluster after the crawl then only compares
+    record["signature"] = signature(record["text"]).to_str()
+    record["signature_of"] = record["text_sha1"]
+    return {"outcome": "article", "record": record, "mentions": mentions}
 
 
 def stored_mentions(matched: Iterable[str], mentions: Iterable[dict]) -> list[dict]:

@@ -1,93 +1,268 @@
-"""Extraction off Scrapy's reactor thread: a process pool shared by every spider of a crawl.
+"""Extraction off Scrapy's reactor thread: worker processes shared by every spider of a crawl.
 
 Extraction is CPU-bound; run in the reactor thread it stalls downloading and uses one
-core. Each worker loads the watchlist once; pages go in as bytes, analysed dicts come
-back. With `workers=0` everything runs inline (debugging, tiny crawls).
+core. Each worker is a spawned Python process that loads the watchlist once and talks
+to the crawl over one socket: a job goes in as a length-prefixed pickle (the page's bytes
+and what is known about it), the answer comes back the same way. The crawl side reads
+and writes those sockets from the reactor's own asyncio loop, so no helper thread
+competes with the reactor for the GIL (concurrent.futures' pool runs two, and the reactor
+waited milliseconds per page to get the GIL back from them). With `workers=0` everything
+runs inline (debugging, tiny crawls).
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import collections
+import contextlib
 import os
+import pickle
+import socket
+import subprocess
+import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 from scraper.match import Watchlist, load_watchlist
-from scraper.process import analyse_page
 
-_WORKER_WATCHLIST: Watchlist | None = None
+HEADER = 8  # bytes of the big-endian length before each frame
+DEPTH = 2  # jobs queued per worker: the next page is already there when one is done
+REPO = Path(__file__).resolve().parent.parent
+
+
+class WorkerCrashed(RuntimeError):
+    """An extraction worker died (a crash in a C extension, the OOM killer) with this job."""
+
+
+# ---- the worker process ----------------------------------------------------------------------
 
 
 def _exit_with_parent(parent_pid: int) -> None:
-    """A crawl killed with SIGKILL cannot shut its pool down: each worker leaves as soon
-    as it is orphaned, instead of lingering with the crawl's memory and output pipes."""
+    """A crawl killed with SIGKILL cannot stop its workers: each leaves as soon as it is
+    orphaned, even in the middle of a long page, instead of lingering with its memory."""
     while os.getppid() == parent_pid:
         time.sleep(0.5)
     os._exit(0)
 
 
-def _init_worker(watchlist_path: str, parent_pid: int) -> None:
-    global _WORKER_WATCHLIST
+def run_job(job: dict, watchlist: Watchlist) -> dict:
+    """One job, in a worker or inline: `analyse` gives analyse_page's dict, `record` what
+    the crawl stores (see process.crawled_page)."""
+    from scraper.process import analyse_page, crawled_page
+
+    fetched_at = datetime.fromisoformat(job["fetched_at"])
+    if job["kind"] == "analyse":
+        return analyse_page(job["body"], url=job["url"], watchlist=watchlist, fetched_at=fetched_at,
+                            headers=job["headers"], hints=job["hints"])
+    return crawled_page(job["body"], url=job["url"], watchlist=watchlist, fetched_at=fetched_at,
+                        headers=job["headers"], hints=job["hints"], **job["page"])
+
+
+def _read_exactly(stream, size: int) -> bytes | None:
+    data = stream.read(size)
+    return data if data is not None and len(data) == size else None
+
+
+def serve(fd: int, watchlist_path: str, parent_pid: int) -> None:
+    """The worker's loop: read a job, answer it, until the crawl closes the socket."""
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
-    _WORKER_WATCHLIST = load_watchlist(watchlist_path)
+    from scraper.process import analyse_page  # noqa: F401 - import the extraction stack before the first page
+
+    watchlist = load_watchlist(watchlist_path)
+    sock = socket.socket(fileno=fd)
+    stream = sock.makefile("rb")
+    while True:
+        header = _read_exactly(stream, HEADER)
+        if header is None:
+            return
+        payload = _read_exactly(stream, int.from_bytes(header, "big"))
+        if payload is None:
+            return
+        try:
+            answer = run_job(pickle.loads(payload), watchlist)
+        except Exception as exc:  # noqa: BLE001 - one bad page must not end the worker
+            answer = {"error": f"{type(exc).__name__}: {exc}", "outcome": "error"}
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        sock.sendall(len(data).to_bytes(HEADER, "big") + data)
 
 
-def _ready() -> bool:
-    return _WORKER_WATCHLIST is not None
+# ---- the crawl side --------------------------------------------------------------------------
 
 
-def _analyse(body: bytes, url: str, fetched_at: str, headers: dict, hints: dict) -> dict:
-    assert _WORKER_WATCHLIST is not None, "worker not initialised"
-    return analyse_page(body, url=url, watchlist=_WORKER_WATCHLIST, fetched_at=datetime.fromisoformat(fetched_at),
-                        headers=headers, hints=hints)
+class _Answers(asyncio.Protocol):
+    """Splits a worker's byte stream into answers, handed to the waiting jobs in order."""
+
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= HEADER:
+            size = int.from_bytes(self.buffer[:HEADER], "big")
+            if len(self.buffer) < HEADER + size:
+                return
+            payload = bytes(self.buffer[HEADER:HEADER + size])
+            del self.buffer[:HEADER + size]
+            self.worker.answered(payload)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.worker.lost()
+
+
+class _Worker:
+    """One worker process, its socket and the futures of the jobs it holds (FIFO)."""
+
+    def __init__(self, extractor: Extractor) -> None:
+        self.extractor = extractor
+        ours, theirs = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        code = (f"from scraper.workers import serve; "
+                f"serve({theirs.fileno()}, {extractor.watchlist_path!r}, {os.getpid()})")
+        self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=[theirs.fileno()], env=env,
+                                        stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.sock = ours
+        self.transport: asyncio.Transport | None = None
+        self.waiting: collections.deque[asyncio.Future] = collections.deque()
+        self.alive = True
+
+    async def connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.transport, _ = await loop.create_unix_connection(lambda: _Answers(self), sock=self.sock)
+
+    def send(self, job: dict) -> asyncio.Future:
+        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append(future)
+        self.transport.write(len(data).to_bytes(HEADER, "big") + data)
+        return future
+
+    def answered(self, payload: bytes) -> None:
+        future = self.waiting.popleft()
+        if not future.done():  # a cancelled job's answer is dropped
+            future.set_result(payload)
+
+    def lost(self) -> None:
+        if not self.alive:
+            return
+        self.alive = False
+        while self.waiting:
+            future = self.waiting.popleft()
+            if not future.done():
+                future.set_exception(WorkerCrashed(f"extraction worker {self.process.pid} died"))
+        self.extractor.replace(self)
+
+    def stop(self) -> None:
+        """EOF to the worker (it leaves its loop), then wait for it; killed if it will not go."""
+        self.alive = False
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.transport is not None:
+            self.transport.abort()
+        else:
+            self.sock.close()
 
 
 class Extractor:
-    """`await extractor.analyse(...)` runs analyse_page in a worker process (or inline)."""
+    """`await extractor.analyse(...)` runs analyse_page in a worker process (or inline);
+    `await extractor.record(...)` does the whole per-page job the crawl stores."""
 
     def __init__(self, watchlist_path: str, workers: int | None = None) -> None:
-        self.watchlist_path = watchlist_path
+        self.watchlist_path = str(watchlist_path)
         self.workers = os.cpu_count() or 1 if workers is None else workers
         self.users = 0
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: list[_Worker] = []
         self.inline_watchlist: Watchlist | None = None
-        self.slots: asyncio.Semaphore | None = None
+        self.free: asyncio.Queue[_Worker] | None = None
+        self.connecting: asyncio.Task | None = None
+        self.active = 0  # jobs submitted and not answered yet (the pipeline commits when none is left)
 
     def open(self) -> None:
         self.users += 1
         if self.users > 1:
             return
         if self.workers > 0:
-            # spawn: workers are clean children of this process (never a fork of the threaded
-            # reactor), so they can watch their parent and leave with it
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
-                                            initargs=(self.watchlist_path, os.getpid()))
-            for _ in range(self.workers):  # start them now, while the spiders fetch robots, feeds, sitemaps
-                self.pool.submit(_ready)
+            # started now, so they import while the spiders fetch robots, feeds and sitemaps
+            self.pool = [_Worker(self) for _ in range(self.workers)]
+            self.free, self.connecting = None, None
         else:
             self.inline_watchlist = load_watchlist(self.watchlist_path)
 
     def close(self) -> None:
         self.users -= 1
-        if self.users <= 0 and self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        if self.users <= 0:
+            pool, self.pool = self.pool, []
+            for worker in pool:
+                worker.stop()
+
+    def replace(self, dead: _Worker) -> None:
+        """A worker died: its jobs failed (counted by the caller); a new one takes its place."""
+        if dead not in self.pool:
+            return
+        self.pool.remove(dead)
+        if self.users > 0:
+            worker = _Worker(self)
+            self.pool.append(worker)
+            asyncio.get_running_loop().create_task(self._enlist(worker))
+
+    async def _enlist(self, worker: _Worker) -> None:
+        await worker.connect()
+        for _ in range(DEPTH):
+            self.free.put_nowait(worker)
+
+    async def _ready(self) -> None:
+        if self.connecting is None:
+            self.free = asyncio.Queue()
+            self.connecting = asyncio.ensure_future(asyncio.gather(*(self._enlist(w) for w in self.pool)))
+        await self.connecting
+
+    async def _run(self, job: dict) -> dict:
+        self.active += 1
+        try:
+            return await self._dispatch(job)
+        finally:
+            self.active -= 1
+
+    async def _dispatch(self, job: dict) -> dict:
+        if not self.pool:
+            return run_job(job, self.inline_watchlist)
+        await self._ready()
+        # At most DEPTH jobs per worker: downloads outrun extraction, and waiting here (not
+        # in a socket or an executor queue) keeps the item in Scrapy, whose back-pressure
+        # then pauses downloading instead of holding every waiting page body in memory.
+        while True:
+            worker = await self.free.get()
+            if worker.alive:
+                break
+        try:
+            payload = await worker.send(job)
+        finally:
+            if worker.alive:
+                self.free.put_nowait(worker)
+        return pickle.loads(payload)
 
     async def analyse(self, body: bytes, url: str, fetched_at: str, headers: dict, hints: dict) -> dict:
-        if self.pool is None:
-            return analyse_page(body, url=url, watchlist=self.inline_watchlist, headers=headers, hints=hints,
-                                fetched_at=datetime.fromisoformat(fetched_at))
-        if self.slots is None:
-            self.slots = asyncio.Semaphore(2 * self.workers)
-        # a bounded queue: downloads outrun extraction, and an unbounded executor queue
-        # would hold every waiting page body in memory; waiting here holds the item
-        # in Scrapy, whose own back-pressure then pauses downloading
-        async with self.slots:
-            return await asyncio.wrap_future(self.pool.submit(_analyse, body, url, fetched_at, headers, hints))
+        if self.inline_watchlist is None and not self.pool:
+            self.inline_watchlist = load_watchlist(self.watchlist_path)
+        return await self._run({"kind": "analyse", "body": body, "url": url, "fetched_at": fetched_at,
+                                "headers": headers, "hints": hints})
+
+    async def record(self, body: bytes, url: str, fetched_at: str, headers: dict, hints: dict,
+                     **page: Any) -> dict:
+        """process.crawled_page in a worker: the outcome and, for an article, the row and mentions."""
+        if self.inline_watchlist is None and not self.pool:
+            self.inline_watchlist = load_watchlist(self.watchlist_path)
+        return await self._run({"kind": "record", "body": body, "url": url, "fetched_at": fetched_at,
+                                "headers": headers, "hints": hints, "page": page})
 
 
 _SHARED: dict[tuple[str, int | None], Extractor] = {}
@@ -95,7 +270,7 @@ _SHARED: dict[tuple[str, int | None], Extractor] = {}
 
 def shared_extractor(watchlist_path: str, workers: int | None) -> Extractor:
     """One pool per (watchlist, size) in this process, whatever the number of spiders."""
-    key = (watchlist_path, workers)
+    key = (str(watchlist_path), workers)
     if key not in _SHARED:
         _SHARED[key] = Extractor(watchlist_path, workers)
     return _SHARED[key]

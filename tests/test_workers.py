@@ -1,0 +1,102 @@
+"""Extraction workers: the crawl's answers come from separate processes over sockets, and
+a worker that dies costs only the pages it held."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from scraper.workers import Extractor, WorkerCrashed
+
+ROOT = Path(__file__).resolve().parent.parent
+WATCHLIST = str(ROOT / "watchlist.toml")
+PAGE = ("<html lang='en'><head><title>Clemency for Dawn Jackson | Gazette</title>"
+        "<meta property='og:type' content='article'></head><body><article><h1>Clemency for Dawn Jackson</h1>"
+        + "<p>Dawn Jackson, featured in Kim Kardashian West: The Justice Project on Oxygen, was granted clemency "
+          "by the governor of Ohio after years in prison for a crime she committed as a teenager.</p>" * 6
+        + "</article></body></html>").encode()
+PAGE_ARGS = {"outlet": "Gazette", "outlet_kind": "justice", "found_via": "sitemap"}
+
+
+def record(extractor: Extractor, body: bytes = PAGE, url: str = "https://gazette.example/news/clemency"):
+    return extractor.record(body, url, "2020-04-07T12:00:00+00:00", {"content-type": "text/html", "etag": '"e1"'},
+                            {}, **PAGE_ARGS)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_page_comes_back_as_a_store_ready_record(workers):
+    extractor = Extractor(WATCHLIST, workers)
+
+    async def main():
+        extractor.open()
+        try:
+            return await asyncio.gather(record(extractor), record(extractor, b"\x00\x01\x02\x03" * 600),
+                                        record(extractor, b"   "))
+        finally:
+            extractor.close()
+
+    page, binary, empty = asyncio.run(main())
+    assert page["outcome"] == "article", page
+    row = page["record"]
+    assert row["canonical_url"] == "https://gazette.example/news/clemency" and row["outlet"] == "Gazette"
+    assert row["relevant"] and "Dawn Jackson" in row["matched"] and row["found_via"] == ["sitemap"]
+    assert row["validators"] == {"etag": '"e1"', "last_modified": None}
+    assert row["signature"] and row["signature_of"] == row["text_sha1"] and row["html_sha1"]
+    assert any(m["entry"] == "Dawn Jackson" for m in page["mentions"])
+    assert (binary["outcome"], empty["outcome"]) == ("binary_body", "empty_body")
+
+
+def test_analyse_still_gives_the_analysed_page():
+    extractor = Extractor(WATCHLIST, 1)
+
+    async def main():
+        extractor.open()
+        try:
+            return await extractor.analyse(PAGE, "https://gazette.example/a", "2020-04-07T12:00:00+00:00", {}, {})
+        finally:
+            extractor.close()
+
+    analysed = asyncio.run(main())
+    assert analysed["page_type"] == "article" and analysed["relevant"] and analysed["mentions"]
+
+
+def test_a_dead_worker_fails_its_pages_only_and_is_replaced():
+    extractor = Extractor(WATCHLIST, 1)
+
+    async def main():
+        extractor.open()
+        try:
+            assert (await record(extractor))["outcome"] == "article"  # the worker is up
+            first = extractor.pool[0]
+            job = asyncio.ensure_future(record(extractor))
+            await asyncio.sleep(0)  # sent
+            os.kill(first.process.pid, signal.SIGKILL)
+            with pytest.raises(WorkerCrashed):
+                await job
+            assert extractor.pool and extractor.pool[0] is not first
+            after = await record(extractor)
+            return first, after
+        finally:
+            extractor.close()
+
+    first, after = asyncio.run(main())
+    assert after["outcome"] == "article"
+    assert first.process.poll() is not None
+
+
+def test_closing_stops_the_workers():
+    extractor = Extractor(WATCHLIST, 2)
+
+    async def main():
+        extractor.open()
+        await record(extractor)
+        processes = [w.process for w in extractor.pool]
+        extractor.close()
+        return processes
+
+    processes = asyncio.run(main())
+    assert all(p.poll() is not None for p in processes)
