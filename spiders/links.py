@@ -6,7 +6,6 @@ import re
 from collections import Counter
 
 from scraper.dedup import canonical_url
-from scraper.extract import is_article
 from scraper.links import page_links, same_site
 from spiders.base import NewsSpider
 
@@ -31,6 +30,8 @@ class LinksSpider(NewsSpider):
         outlet = self.outlet_for(response)
         if self.unchanged(response) or not self.is_html(response):
             return
+        from scraper.extract import is_article  # on first use: the crawl process may not need extraction
+
         if is_article(response.body, response.url):
             yield self.page_item(response)
         budget = self.settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET")
