@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 import uuid
@@ -25,6 +26,7 @@ from scraper.schedule import CrawlLock
 from scraper.store import Store
 
 logger = logging.getLogger(__name__)
+BATCH = 64  # records per transaction at most
 COUNTERS = ("pages_fetched", "pages_downloaded", "not_modified", "articles_seen", "articles_new",
             "articles_updated", "articles_unchanged", "relevant_new", "not_articles")
 
@@ -97,15 +99,32 @@ def _decode(data: bytes) -> tuple[dict, list[dict]]:
     return record, mentions
 
 
-def store_pushed(store: Store, data: bytes, summary: IngestSummary) -> None:
-    try:
-        record, mentions = _decode(data)
-    except (ValueError, KeyError, TypeError) as exc:
-        summary.errors["bad_item"] = summary.errors.get("bad_item", 0) + 1
-        logger.warning("skipped an unreadable item from the queue: %s", exc)
+def store_pushed(store: Store, batch: list[bytes], summary: IngestSummary) -> None:
+    """Store a batch of pushed records in one transaction (group commit); an unreadable
+    record is counted and skipped, a record the database refuses costs only itself."""
+    readable = []
+    for data in batch:
+        try:
+            readable.append(_decode(data))
+        except (ValueError, KeyError, TypeError) as exc:
+            summary.errors["bad_item"] = summary.errors.get("bad_item", 0) + 1
+            logger.warning("skipped an unreadable item from the queue: %s", exc)
+    if not readable:
         return
-    result = store.save_article(record, mentions)
-    summary.count(result.status, bool(result.relevant))
+    try:
+        results = store.save_articles(readable)
+    except sqlite3.OperationalError:
+        raise  # a full disk or a locked database: stop, the records stay queued
+    except sqlite3.DatabaseError:
+        results = []
+        for record, mentions in readable:
+            try:
+                results.append(store.save_article(record, mentions))
+            except sqlite3.DatabaseError as exc:
+                summary.errors["store"] = summary.errors.get("store", 0) + 1
+                logger.warning("could not store %s: %s", record.get("url"), exc)
+    for result in results:
+        summary.count(result.status, bool(result.relevant))
 
 
 def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: float = 10.0, follow: bool = False,
@@ -144,8 +163,15 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
         while deadline is None or time.monotonic() < deadline:
             data = server.blmove(keys.items, keys.items_processing, 0.5, "LEFT", "RIGHT")
             if data is not None:
-                store_pushed(store, data, summary)
-                server.lrem(keys.items_processing, 1, data)
+                batch = [data]
+                while len(batch) < BATCH and (more := server.lmove(keys.items, keys.items_processing,
+                                                                   "LEFT", "RIGHT")) is not None:
+                    batch.append(more)
+                store_pushed(store, batch, summary)
+                with server.pipeline(transaction=False) as pipe:
+                    for done in batch:
+                        pipe.lrem(keys.items_processing, 1, done)
+                    pipe.execute()
                 summary.last_item_at = time.monotonic()
                 idle_since = None
                 continue

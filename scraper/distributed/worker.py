@@ -28,12 +28,13 @@ from twisted.internet import task
 from scraper.distributed.frontier import DEFAULT_PREFIX, LEASE, FrontierKeys, frontier_state, requeue_dead_workers
 from scraper.items import PageItem
 from scraper.match import load_watchlist
-from scraper.process import store_record
 from scraper.workers import shared_extractor
 
 logger = logging.getLogger(__name__)
 ITEM_LEASE = "_newswatch_lease"
 STATS_SHARED = ("downloader/response_count", "robotstxt/forbidden")
+OUTCOMES = {"article": "articles_pushed", "not_article": "not_article", "error": "errors/extract",
+            "empty_body": "errors/empty_body", "binary_body": "errors/binary_body"}
 
 
 class LeaseBook:
@@ -137,19 +138,16 @@ class RecordPipeline:
     async def process_item(self, item: PageItem, spider=None) -> PageItem:
         lease = getattr(item, ITEM_LEASE, None)
         record: bytes | None = None
-        outcome = "not_article"
+        outcome = "errors/extract"
         try:
-            analysed = await self.extractor.analyse(item.body, item.url, item.fetched_at, item.headers, item.hints)
-            if analysed.get("error") and not analysed.get("text"):
-                outcome = "errors/extract"
-            elif analysed.get("page_type") == "article" and analysed.get("text"):
-                row, mentions = store_record(analysed, outlet=item.outlet, outlet_kind=item.outlet_kind,
-                                             found_via=item.found_via, body=item.body, fetched_at=item.fetched_at)
-                row["validators"] = {"etag": item.headers.get("etag"),
-                                     "last_modified": item.headers.get("last-modified")}
-                record = json.dumps({"record": row, "mentions": mentions}, ensure_ascii=False,
+            # the same store-ready row as a one-process crawl (process.crawled_page)
+            page = await self.extractor.record(item.body, item.url, item.fetched_at, item.headers, item.hints,
+                                               outlet=item.outlet, outlet_kind=item.outlet_kind,
+                                               found_via=item.found_via)
+            outcome = OUTCOMES.get(page["outcome"], "errors/extract")
+            if page["outcome"] == "article":
+                record = json.dumps({"record": page["record"], "mentions": page["mentions"]}, ensure_ascii=False,
                                     default=str).encode("utf-8")
-                outcome = "articles_pushed"
         finally:
             # after an exception too: a page that cannot be read is not retried forever
             self.book.settle(lease, record)
