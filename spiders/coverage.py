@@ -39,6 +39,20 @@ class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
             raise ValueError(f"unknown strategy {', '.join(unknown)}; choose from {', '.join(STRATEGIES)}")
         self.strategies = chosen
 
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        prefix = crawler.settings.get("NEWSWATCH_REDIS_PREFIX")
+        if prefix and crawler.settings.get("NEWSWATCH_ROLE") == "worker":
+            from scrapy_redis import connection
+
+            from scraper.distributed.frontier import FrontierKeys, SharedCounter
+
+            # --max-pages is per outlet for the whole crawl, not per worker
+            spider.pages_per_outlet = SharedCounter(connection.from_settings(crawler.settings),
+                                                    FrontierKeys(prefix).link_budget)
+        return spider
+
     async def start(self):
         if self.settings.get("NEWSWATCH_ROLE") == "worker":
             return  # workers take their requests from the shared queue, filled by `newswatch seed`

@@ -189,6 +189,18 @@ def test_a_record_left_by_a_killed_writer_is_stored_by_the_next_one(redis_url, t
     assert again.articles_seen == 0  # nothing left over, nothing stored twice
 
 
+def test_the_link_budget_is_shared_by_all_workers(redis_url):
+    from scraper.distributed.frontier import SharedCounter
+
+    server = connect(redis_url)
+    first, second = SharedCounter(server, "budget"), SharedCounter(server, "budget")
+    first["Outlet"] += 1
+    second["Outlet"] += 1
+    first["Outlet"] += 1
+    assert first["Outlet"] == second["Outlet"] == 3
+    assert second["Other"] == 0
+
+
 def test_requests_cross_redis_as_json_with_their_bytes():
     from scrapy import Request
     from scrapy.utils.request import request_from_dict

@@ -75,6 +75,10 @@ class FrontierKeys:
         return f"{self.prefix}:meta"
 
     @property
+    def link_budget(self) -> str:
+        return f"{self.prefix}:link_budget"
+
+    @property
     def ingest_lock(self) -> str:
         return f"{self.prefix}:ingest"
 
@@ -186,6 +190,24 @@ def requeue_dead_workers(server: redis.Redis, keys: FrontierKeys, *, include: st
         count = script(keys=[name, keys.requests, keys.worker(worker)])
         moved += max(int(count), 0)
     return moved
+
+
+class SharedCounter:
+    """A Counter over a Redis hash, for budgets all workers share (pages followed per
+    outlet): `counter[name] += 1` is one atomic HINCRBY of what this process added."""
+
+    def __init__(self, server: redis.Redis, key: str) -> None:
+        self.server, self.key = server, key
+        self._read: dict[str, int] = {}
+
+    def __getitem__(self, name: str) -> int:
+        value = int(self.server.hget(self.key, name) or 0)
+        self._read[name] = value
+        return value
+
+    def __setitem__(self, name: str, value: int) -> None:
+        self.server.hincrby(self.key, name, value - self._read.get(name, 0))
+        self._read[name] = value
 
 
 # -- duplicate filter and scheduler ----------------------------------------------------------

@@ -114,7 +114,7 @@ def run_seed(url: str, sources: Path, watchlist: Path, *, strategies: list[str] 
     keys = FrontierKeys(prefix)
     fresh = not frontier_state(server, keys).crawling
     if fresh:
-        server.delete(keys.dupefilter, keys.stats, keys.meta)
+        server.delete(keys.dupefilter, keys.stats, keys.meta, keys.link_budget)
     server.hset(keys.meta, mapping={
         "strategies": ",".join(chosen), "outlets": ",".join(o.name for o in picked),
         "sources_toml": Path(sources).read_text(encoding="utf-8"),
