@@ -139,6 +139,8 @@ def _create_clusters(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["cluster_id"])
 
 
+READER_MMAP_BYTES = 1 << 30
+
 FTS_SYNTAX = ' (syntax: "a phrase", a OR b, a NOT b, NEAR(a b, 10), prefix*, title:word)'
 FTS_HINTS = (
     ("unterminated string", "a double quote is not closed"),
@@ -243,6 +245,11 @@ class Store:
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
+            else:
+                # readers (search, report, export) read pages in place instead of copying them
+                # through read() into a 2 MB cache: the FTS index of 200,000 articles does not fit.
+                # Not for the crawl's writer: touched pages would count in its resident memory.
+                conn.execute(f"PRAGMA mmap_size = {READER_MMAP_BYTES}")
             conn.execute("PRAGMA foreign_keys = ON")
             self.db = sqlite_utils.Database(conn)
             if not readonly:
