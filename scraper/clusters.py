@@ -44,7 +44,7 @@ import operator
 import re
 import struct
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -187,10 +187,16 @@ def cluster(items: Iterable[ClusterInput]) -> list[ClusterAssignment]:
     ordered = _sorted_unique(items)
     parent = list(range(len(ordered)))
     reps = _merge_exact(ordered, parent)
-    for i, j in _candidate_pairs([ordered[r].text_signature for r in reps]):
-        a, b = reps[i], reps[j]
-        if _find(parent, a) != _find(parent, b) and _similar(ordered[a], ordered[b]):
-            _union(parent, a, b)
+    # Candidates are verified bucket by bucket, never gathered into one set: on texts that
+    # all look a little alike, the pairs grow with the square of the articles. The groups
+    # do not depend on the order of the checks (they are connected components).
+    for members in _buckets([ordered[r].text_signature for r in reps]):
+        for x, i in enumerate(members):
+            a = reps[i]
+            for j in members[x + 1 :]:
+                b = reps[j]
+                if _find(parent, a) != _find(parent, b) and _similar(ordered[a], ordered[b]):
+                    _union(parent, a, b)
     return _assign(ordered, parent)
 
 
@@ -217,20 +223,16 @@ def _merge_exact(ordered: Sequence[ClusterInput], parent: list[int]) -> list[int
     return reps
 
 
-def _candidate_pairs(signatures: Sequence[Signature]) -> list[tuple[int, int]]:
-    """Pairs (i < j) sharing at least one band; sorted, so verification order is fixed."""
-    buckets: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    for index, sig in enumerate(signatures):
-        if sig.empty:
-            continue
-        for band in range(BANDS):
-            start = band * ROWS
-            buckets[(band, *sig.values[start : start + ROWS])].append(index)
-    pairs: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        for x, i in enumerate(members):
-            pairs.update((i, j) for j in members[x + 1 :])
-    return sorted(pairs)
+def _buckets(signatures: Sequence[Signature]) -> Iterator[list[int]]:
+    """The LSH buckets holding two or more signatures (indexes in ascending order): every
+    pair inside one is a candidate. One band at a time, so memory stays linear."""
+    for band in range(BANDS):
+        start = band * ROWS
+        buckets: dict[tuple[int, ...], list[int]] = defaultdict(list)
+        for index, sig in enumerate(signatures):
+            if not sig.empty:
+                buckets[tuple(sig.values[start : start + ROWS])].append(index)
+        yield from (members for members in buckets.values() if len(members) > 1)
 
 
 def _similar(a: ClusterInput, b: ClusterInput) -> bool:
