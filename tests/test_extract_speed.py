@@ -1,7 +1,7 @@
 """The shortcuts taken for speed give the answers the longer ways gave.
 
 Each test pins one shortcut: the C-level element lookup, the byte scan for control
-characters, reading JSON-LD without extruct, skipping language detection on short
+characters, lenient JSON-LD (through extruct), skipping language detection on short
 texts, and htmldate's dateparser restricted to the page language (test_dates_pagesearch).
 """
 

@@ -7,13 +7,11 @@ the tree each time.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import jstyleson
+from extruct.jsonld import JsonLdExtractor
 from lxml import etree
 
 ARTICLE_TYPES = {
@@ -37,9 +35,7 @@ ARTICLE_TYPES = {
     "review",
     "liveblog",
 }
-# A leading HTML or JavaScript comment line, which some CMSs put before the JSON.
-_COMMENT_LINE = re.compile(r"^\s*(//.*|<!--.*-->)")
-_STRING = etree.XPath("string()")
+_JSONLD = JsonLdExtractor()
 _SCRIPT_XPATH = etree.XPath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]')
 
 
@@ -100,26 +96,12 @@ def _walk(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield main
 
 
-def _script_items(script: etree._Element) -> list[Any]:
-    """The JSON of one script as a list of items, as extruct reads it (without importing
-    extruct, whose other readers cost a third of a second to import in every worker):
-    lenient JSON first, then with comments and trailing commas tolerated."""
-    text = _STRING(script)
-    try:
-        data = json.loads(text, strict=False)
-    except ValueError:
-        data = jstyleson.loads(_COMMENT_LINE.sub("", text), strict=False)
-    if isinstance(data, list):
-        return data
-    return [data] if isinstance(data, dict) else []
-
-
 def read_jsonld(tree: etree._Element) -> list[dict[str, Any]]:
     """All JSON-LD nodes of the page; broken scripts are skipped one by one."""
     nodes: list[dict[str, Any]] = []
     for script in _SCRIPT_XPATH(tree):
         try:
-            items = _script_items(script)
+            items = list(_JSONLD._extract_items(script))
         except Exception:  # noqa: BLE001 - any malformed script is just skipped
             continue
         nodes.extend(_walk(items))
