@@ -155,4 +155,5 @@ def _tables() -> dict:
                        "description": "ETag / Last-Modified per fetched URL, for conditional GET on re-crawls."},
         "alerts": {"title": "Alerts", "description": "New relevant articles queued for each alert channel."},
         "_sqlite_migrations": {"hidden": True},
+        "article_filters": {"hidden": True},  # search's narrow copy of the filter columns (kept by triggers)
     }
