@@ -353,8 +353,8 @@ def print_table(r: dict) -> None:
     if "crawl_vs_two_process_extraction" in r:
         print(f"  full crawl / extraction in 2 procs with no crawl: {r['crawl_vs_two_process_extraction']:.2f}x")
         bound = r["bound_pages_per_s"]
-        print(f"  bound for fetch + extraction on {r['cores']} cores (each page's bare-fetch CPU plus its "
-              f"extraction CPU, all cores busy): {bound:.1f} pages/s = "
+        print(f"  bound on {r['cores']} cores if a page costs the bare fetch's time per page plus the "
+              f"extraction's, every core busy: {bound:.1f} pages/s = "
               f"{bound / r['extraction_one_process']['pages_per_s']:.2f}x extraction alone")
     print(f"  full crawl / bare fetch:       {r['crawl_vs_bare_fetch']:.3f}")
     print(f"  peak memory, full vs 1,000 pages: {r['memory_growth_full_vs_1000']:.2f}x (target <= 1.2); "
