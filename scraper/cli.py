@@ -290,6 +290,29 @@ def ingest(distributed, prefix, db, idle_timeout, follow, alerts_file) -> None:
     store.close()
 
 
+@cli.command()
+@distributed_option
+@prefix_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def frontier(distributed, prefix, as_json) -> None:
+    """How a distributed crawl stands: queued, leased, workers, records waiting for ingest."""
+    from scraper.distributed.frontier import FrontierKeys, connect, frontier_report
+
+    report = frontier_report(connect(_required_url(distributed)), FrontierKeys(prefix))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    out = click.echo
+    out(f"frontier {report['prefix']}: {'crawling' if report['crawling'] else 'idle'}"
+        + (f" (seeded {report['seeded_at']}, {report['strategies']})" if report["seeded_at"] else ""))
+    out(f"  requests queued:     {report['queued']}")
+    out(f"  requests in flight:  {report['in_flight']}")
+    out(f"  workers alive:       {report['workers']}")
+    out(f"  URLs seen:           {report['urls_seen']}")
+    out(f"  records for ingest:  {report['records_waiting']}"
+        + ("" if report["writer_running"] else " (no `newswatch ingest` running)"))
+
+
 # ---- demo --------------------------------------------------------------------------
 
 DEMO_SETTINGS = {

@@ -189,6 +189,23 @@ def test_a_record_left_by_a_killed_writer_is_stored_by_the_next_one(redis_url, t
     assert again.articles_seen == 0  # nothing left over, nothing stored twice
 
 
+def test_frontier_reports_how_a_crawl_stands(redis_url):
+    server = connect(redis_url)
+    keys = FrontierKeys()
+    server.zadd(keys.requests, {b"r1": 0, b"r2": 0})
+    server.hset(keys.inflight("w9"), "1", b"r3")
+    server.set(keys.worker("w9"), "alive", ex=30)
+    server.rpush(keys.items, b"{}")
+    server.sadd(keys.dupefilter, "a", "b", "c")
+    result = newswatch("frontier", "--distributed", redis_url, "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["queued"], report["in_flight"], report["workers"], report["records_waiting"],
+            report["urls_seen"], report["crawling"], report["writer_running"]) == (2, 1, 1, 1, 3, True, False)
+    text = newswatch("frontier", "--distributed", redis_url)
+    assert "requests queued:     2" in text.stdout and "no `newswatch ingest` running" in text.stdout
+
+
 def test_the_link_budget_is_shared_by_all_workers(redis_url):
     from scraper.distributed.frontier import SharedCounter
 

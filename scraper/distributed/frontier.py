@@ -258,6 +258,22 @@ class FrontierState:
         return self.queued > 0 or self.in_flight > 0
 
 
+def frontier_report(server: redis.Redis, keys: FrontierKeys) -> dict:
+    """What an operator asks of a running distributed crawl (`newswatch frontier`)."""
+    state = frontier_state(server, keys)
+    names = ("strategies", "outlets", "seeded_at")
+    meta = {name: value.decode("utf-8", "replace") for name, value in zip(names, server.hmget(keys.meta, names),
+                                                                          strict=True) if value is not None}
+    stats = {k.decode(): int(v) for k, v in server.hgetall(keys.stats).items()}
+    return {
+        "prefix": keys.prefix, "queued": state.queued, "in_flight": state.in_flight, "workers": state.workers,
+        "records_waiting": state.items_waiting, "urls_seen": int(server.scard(keys.dupefilter)),
+        "writer_running": bool(server.exists(keys.ingest_lock)), "crawling": state.crawling,
+        "seeded_at": meta.get("seeded_at"), "strategies": meta.get("strategies"),
+        "outlets": meta.get("outlets"), "finished_workers_stats": stats,
+    }
+
+
 def frontier_state(server: redis.Redis, keys: FrontierKeys) -> FrontierState:
     in_flight = sum(int(server.hlen(k)) for k in server.scan_iter(match=keys.inflight_pattern(), count=100))
     workers = sum(1 for _ in server.scan_iter(match=keys.worker_pattern(), count=100))
