@@ -159,17 +159,26 @@ prefix_option = click.option("--prefix", default="newswatch", show_default=True,
                              help="Prefix of this crawl's Redis keys (several crawls can share one Redis).")
 
 
-def _crawl_distributed(url, db, sources, watchlist, spiders, outlets, settings, workers, prefix, alerts_file) -> None:
+def _announce_and_print(summary, db: Path, alerts_file: Path | None) -> None:
+    """After a distributed run, whose writer has no alert step of its own: queue and send
+    the alerts for its new relevant articles, then print the summary."""
     from scraper.alerts import announce_run
+
+    store = Store(db)
+    try:
+        summary.alerts = announce_run(store, summary.run_id, _alert_config(alerts_file, db))
+        _print_crawl_summary(summary, store)
+    finally:
+        store.close()
+
+
+def _crawl_distributed(url, db, sources, watchlist, spiders, outlets, settings, workers, prefix, alerts_file) -> None:
     from scraper.distributed.run import crawl_distributed
 
     summary = crawl_distributed(url, db, sources or _default("sources.toml"), watchlist or _default("watchlist.toml"),
                                 workers=workers, strategies=list(spiders) or None, outlets=list(outlets) or None,
                                 overrides=settings, prefix=prefix)
-    store = Store(db)
-    summary.alerts = announce_run(store, summary.run_id, _alert_config(alerts_file, db))
-    _print_crawl_summary(summary, store)
-    store.close()
+    _announce_and_print(summary, db, alerts_file)
     if summary.status != "finished":
         raise NewswatchError(f"crawl run #{summary.run_id} ended {summary.status}", exit_code=1)
 
@@ -280,14 +289,10 @@ def worker(distributed, prefix, sources, watchlist, idle_timeout, heartbeat_ttl,
 @alerts_option
 def ingest(distributed, prefix, db, idle_timeout, follow, alerts_file) -> None:
     """Store the articles pushed by the workers (the single writer of the database)."""
-    from scraper.alerts import announce_run
     from scraper.distributed.ingest import run_ingest
 
     summary = run_ingest(_required_url(distributed), db, prefix=prefix, idle_timeout=idle_timeout, follow=follow)
-    store = Store(db)
-    summary.alerts = announce_run(store, summary.run_id, _alert_config(alerts_file, db))
-    _print_crawl_summary(summary, store)
-    store.close()
+    _announce_and_print(summary, db, alerts_file)
 
 
 @cli.command()

@@ -70,7 +70,7 @@ class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
         return self._tagged(FeedsSpider.parse_feed(self, response), "feed")
 
     def parse_sitemap(self, response):
-        return self._tagged(SitemapsSpider.parse_sitemap(self, response) or (), "sitemap")
+        return self._tagged(SitemapsSpider.parse_sitemap(self, response), "sitemap")
 
     def parse_results(self, response):
         return self._tagged(SearchSpider.parse_results(self, response), "search")
@@ -78,10 +78,8 @@ class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
     def parse_article(self, response):
         items = list(NewsSpider.parse_article(self, response))
         yield from items
-        if items and "links" in self.strategies:
-            for output in LinksSpider.parse_page(self, response):
-                if isinstance(output, scrapy.Request):
-                    yield output
+        if items and "links" in self.strategies:  # an HTML page: its links, as the links strategy would
+            yield from self.follow_links(response, self.outlet_for(response))
 
     def page_item(self, response) -> PageItem:
         item = super().page_item(response)

@@ -34,6 +34,10 @@ class LinksSpider(NewsSpider):
 
         if is_article(response.body, response.url):
             yield self.page_item(response)
+        yield from self.follow_links(response, outlet)
+
+    def follow_links(self, response, outlet):
+        """Requests for the page's unseen same-site links, within the outlet's page budget."""
         budget = self.settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET")
         for url in page_links(response.body, response.url):
             key = canonical_url(url)

@@ -258,13 +258,21 @@ class FrontierState:
         return self.queued > 0 or self.in_flight > 0
 
 
+def crawl_meta(server: redis.Redis, keys: FrontierKeys) -> dict[str, str]:
+    """What the seeder recorded: strategies, outlets, when, and its sources and watchlist."""
+    return {k.decode(): v.decode("utf-8") for k, v in server.hgetall(keys.meta).items()}
+
+
+def worker_stats(server: redis.Redis, keys: FrontierKeys) -> dict[str, int]:
+    """The counters finished workers added up (pages fetched, articles pushed, errors)."""
+    return {k.decode(): int(v) for k, v in server.hgetall(keys.stats).items()}
+
+
 def frontier_report(server: redis.Redis, keys: FrontierKeys) -> dict:
     """What an operator asks of a running distributed crawl (`newswatch frontier`)."""
     state = frontier_state(server, keys)
-    names = ("strategies", "outlets", "seeded_at")
-    meta = {name: value.decode("utf-8", "replace") for name, value in zip(names, server.hmget(keys.meta, names),
-                                                                          strict=True) if value is not None}
-    stats = {k.decode(): int(v) for k, v in server.hgetall(keys.stats).items()}
+    meta = crawl_meta(server, keys)
+    stats = worker_stats(server, keys)
     return {
         "prefix": keys.prefix, "queued": state.queued, "in_flight": state.in_flight, "workers": state.workers,
         "records_waiting": state.items_waiting, "urls_seen": int(server.scard(keys.dupefilter)),

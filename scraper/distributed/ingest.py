@@ -20,7 +20,7 @@ from pathlib import Path
 
 import redis
 
-from scraper.distributed.frontier import FrontierKeys, connect, frontier_state
+from scraper.distributed.frontier import FrontierKeys, connect, crawl_meta, frontier_state, worker_stats
 from scraper.errors import NewswatchError
 from scraper.schedule import CrawlLock
 from scraper.store import Store
@@ -150,7 +150,7 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
             deadline: float | None) -> IngestSummary:
     store = Store(db)
     store.mark_interrupted_runs()
-    meta = {k.decode(): v.decode() for k, v in server.hgetall(keys.meta).items()}
+    meta = crawl_meta(server, keys)
     run_id = store.start_run(["distributed:" + meta.get("strategies", "all")],
                              [o for o in meta.get("outlets", "").split(",") if o])
     summary = IngestSummary(run_id=run_id)
@@ -194,7 +194,7 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
 
 
 def _finish(store: Store, server: redis.Redis, keys: FrontierKeys, summary: IngestSummary) -> None:
-    shared = {k.decode(): int(v) for k, v in server.hgetall(keys.stats).items()}
+    shared = worker_stats(server, keys)
     summary.pages_fetched = shared.get("downloader/response_count", 0)
     summary.pages_downloaded = shared.get("newswatch/articles_pushed", 0) + shared.get("newswatch/not_article", 0)
     summary.not_articles = shared.get("newswatch/not_article", 0)

@@ -21,7 +21,14 @@ from scrapy.settings import Settings
 
 from scraper import settings as default_settings
 from scraper.config import load_sources, select_outlets
-from scraper.distributed.frontier import FrontierKeys, connect, frontier_state, new_worker_id, redacted
+from scraper.distributed.frontier import (
+    FrontierKeys,
+    connect,
+    crawl_meta,
+    frontier_state,
+    new_worker_id,
+    redacted,
+)
 from scraper.distributed.ingest import IngestSummary, run_ingest
 from scraper.errors import NewswatchError
 from scraper.match import load_watchlist
@@ -133,8 +140,7 @@ def run_seed(url: str, sources: Path, watchlist: Path, *, strategies: list[str] 
 def frontier_config(url: str, prefix: str, sources: Path, watchlist: Path) -> tuple[Path, Path, list[str]]:
     """The config the crawl was seeded with (so every worker, on any machine, uses the
     same outlets and watchlist), else the local files; and the strategies."""
-    server = connect(url)
-    meta = {k.decode(): v.decode("utf-8") for k, v in server.hgetall(FrontierKeys(prefix).meta).items()}
+    meta = crawl_meta(connect(url), FrontierKeys(prefix))
     strategies = [s for s in meta.get("strategies", "").split(",") if s] or list(STRATEGIES)
     if "sources_toml" in meta and "watchlist_toml" in meta:
         folder = Path(tempfile.mkdtemp(prefix="newswatch-worker-"))
@@ -176,11 +182,13 @@ def run_worker(url: str, sources: Path, watchlist: Path, *, overrides: dict | No
                          requeued=int(stats.get("newswatch/requeued_from_dead_workers", 0)))
 
 
-def _cli(*args: str) -> list[str]:
+def newswatch_command(*args: str) -> list[str]:
+    """`newswatch ARGS` as a child process of this Python."""
     return [sys.executable, "-m", "scraper", *args]
 
 
-def _setting_args(overrides: dict | None) -> list[str]:
+def setting_args(overrides: dict | None) -> list[str]:
+    """Scrapy setting overrides as `-s NAME=VALUE` arguments."""
     return [arg for key, value in (overrides or {}).items() for arg in ("-s", f"{key}={value}")]
 
 
@@ -199,14 +207,14 @@ def crawl_distributed(url: str, db: Path, sources: Path, watchlist: Path, *, wor
     children: list[subprocess.Popen] = []
     try:
         common = ["--distributed", url, "--prefix", prefix, "--sources", str(sources), "--watchlist", str(watchlist)]
-        seed = subprocess.run(_cli("seed", *common, *[a for s in chosen for a in ("--spider", s)],
-                                   *[a for o in outlets or [] for a in ("--outlet", o)], *_setting_args(overrides)),
+        seed = subprocess.run(newswatch_command("seed", *common, *[a for s in chosen for a in ("--spider", s)],
+                                   *[a for o in outlets or [] for a in ("--outlet", o)], *setting_args(overrides)),
                               capture_output=True, text=True)
         if seed.returncode != 0:
             raise NewswatchError(f"seeding {redacted(url)} failed: {seed.stderr.strip().splitlines()[-1:] or '?'}")
         for _ in range(workers):
-            children.append(subprocess.Popen(_cli("worker", *common, "--idle-timeout", str(idle_timeout),
-                                                  *_setting_args(overrides)), stdout=subprocess.DEVNULL))
+            children.append(subprocess.Popen(newswatch_command("worker", *common, "--idle-timeout", str(idle_timeout),
+                                                  *setting_args(overrides)), stdout=subprocess.DEVNULL))
         summary = run_ingest(url, db, prefix=prefix, idle_timeout=idle_timeout, take_lock=False)
         for child in children:
             try:

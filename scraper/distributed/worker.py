@@ -59,10 +59,6 @@ class LeaseBook:
     def expect(self, lease: str, items: int) -> None:
         self.pending[lease] = items
 
-    def ack(self, lease: str | None) -> None:
-        if lease:
-            self.server.hdel(self.inflight, lease)
-
     def settle(self, lease: str | None, record: bytes | None = None) -> None:
         """One item of `lease` is done; `record`, if any, goes to the writer in the same
         transaction as the acknowledgement, so a crash loses neither or redoes both."""
@@ -104,7 +100,7 @@ class LeaseMiddleware:
             else:
                 held.append(output)
         if not held:
-            self.book.ack(lease)
+            self.book.settle(lease)  # nothing to push: the page is done
             return
         if lease:
             self.book.expect(lease, len(held))
