@@ -218,36 +218,32 @@ def bare_fetch(sitemap_url: str) -> dict:
     return {"pages": pages, "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 1)}
 
 
-def extraction_alone(files: list[Path], base_url: str) -> dict:
-    """Our extraction + matching in one process over saved pages: the single-core rate."""
-    from scraper.match import load_watchlist
-    from scraper.process import analyse_page
-
-    watchlist = load_watchlist(REPO / "watchlist.toml")
-    fetched = datetime(2026, 1, 1, tzinfo=UTC)
-    bodies = [(f.read_bytes(), f"{base_url}/a/{f.name}") for f in files]
-    analyse_page(bodies[0][0], url=bodies[0][1], watchlist=watchlist, fetched_at=fetched)  # warm caches
-    started = time.perf_counter()
-    for body, url in bodies:
-        analyse_page(body, url=url, watchlist=watchlist, fetched_at=fetched)
-    seconds = time.perf_counter() - started
-    return {"pages": len(bodies), "seconds": round(seconds, 2), "pages_per_s": round(len(bodies) / seconds, 1)}
-
-
-def _extract_share(paths: list[str], base_url: str, start_at: float) -> tuple[float, float]:
-    """In a child process: load and warm up, wait for the common start, extract its share."""
+def _extract_share(paths: list[str], base_url: str, start_at: float = 0.0) -> tuple[float, float]:
+    """Our extraction + matching over saved pages, in this process: load and warm up,
+    wait until `start_at` (a common start for processes side by side), then extract.
+    Returns when it started and ended (time.time())."""
     from scraper.match import load_watchlist
     from scraper.process import analyse_page
 
     watchlist = load_watchlist(REPO / "watchlist.toml")
     fetched = datetime(2026, 1, 1, tzinfo=UTC)
     bodies = [(Path(p).read_bytes(), f"{base_url}/a/{Path(p).name}") for p in paths]
-    analyse_page(bodies[0][0], url=bodies[0][1], watchlist=watchlist, fetched_at=fetched)
+    analyse_page(bodies[0][0], url=bodies[0][1], watchlist=watchlist, fetched_at=fetched)  # warm caches
     time.sleep(max(0.0, start_at - time.time()))
     started = time.time()
     for body, url in bodies:
         analyse_page(body, url=url, watchlist=watchlist, fetched_at=fetched)
     return started, time.time()
+
+
+def _rate(pages: int, seconds: float) -> dict:
+    return {"pages": pages, "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 1)}
+
+
+def extraction_alone(files: list[Path], base_url: str) -> dict:
+    """Our extraction + matching in one process over saved pages: the single-core rate."""
+    started, ended = _extract_share([str(f) for f in files], base_url)
+    return _rate(len(files), ended - started)
 
 
 def extraction_two_processes(files: list[Path], base_url: str) -> dict:
@@ -259,15 +255,19 @@ def extraction_two_processes(files: list[Path], base_url: str) -> dict:
     start_at = time.time() + 8  # both children loaded and warm before the clock starts
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         spans = pool.starmap(_extract_share, [(half, base_url, start_at) for half in halves])
-    seconds = max(end for _, end in spans) - min(start for start, _ in spans)
-    return {"pages": len(files), "seconds": round(seconds, 2), "pages_per_s": round(len(files) / seconds, 1)}
+    return _rate(len(files), max(end for _, end in spans) - min(start for start, _ in spans))
+
+
+def write_sources(path: Path, base_url: str, pages: int) -> Path:
+    """sources.toml for the generated site: one outlet, crawled through its sitemap of `pages`."""
+    path.write_text(f'[[outlet]]\nname = "Bench Gazette"\nhomepage = "{base_url}/"\nfeeds = []\n'
+                    f'sitemaps = ["{base_url}/sitemap-{pages}.xml"]\nkind = "justice"\n', encoding="utf-8")
+    return path
 
 
 def full_crawl(work: Path, base_url: str, pages: int) -> dict:
     db = work / f"crawl-{pages}.db"
-    sources = work / f"sources-{pages}.toml"
-    sources.write_text(f'[[outlet]]\nname = "Bench Gazette"\nhomepage = "{base_url}/"\nfeeds = []\n'
-                       f'sitemaps = ["{base_url}/sitemap-{pages}.xml"]\nkind = "justice"\n')
+    sources = write_sources(work / f"sources-{pages}.toml", base_url, pages)
     args = [sys.executable, "-m", "scraper", "crawl", "--spider", "sitemaps", "--db", str(db), "--sources",
             str(sources), "--no-progress", "--alerts", str(work / "no-alerts.toml")]
     (work / "no-alerts.toml").write_text('atom_path = ""\n')

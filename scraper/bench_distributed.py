@@ -17,41 +17,33 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from scraper.bench_crawl import FAST, generate_site, start_server, write_sitemap
-from scraper.distributed.frontier import FrontierKeys, connect
+from scraper.bench_crawl import FAST, generate_site, start_server, write_sitemap, write_sources
+from scraper.distributed.frontier import FrontierKeys, connect, worker_stats
 from scraper.distributed.ingest import run_ingest
 from scraper.distributed.redis_server import LocalRedis, redis_server_binary
+from scraper.distributed.run import newswatch_command, setting_args
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER_COUNTS = (1, 2, 4)
 IDLE_SECONDS = 1.0
 
 
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "scraper", *args]
-
-
-def _settings() -> list[str]:
-    return [arg for key, value in FAST.items() for arg in ("-s", f"{key}={value}")]
-
-
 def measure(redis_url: str, work: Path, sources: Path, workers: int, pages: int) -> dict:
     prefix = f"bench{workers}"
     db = work / f"dist-{workers}.db"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    seeded = subprocess.run(_cli("seed", "--distributed", redis_url, "--prefix", prefix, "--sources", str(sources),
-                                 "--spider", "sitemaps", *_settings()), capture_output=True, text=True, env=env)
+    common = ["--distributed", redis_url, "--prefix", prefix, *setting_args(FAST)]
+    seeded = subprocess.run(newswatch_command("seed", *common, "--sources", str(sources), "--spider", "sitemaps"),
+                            capture_output=True, text=True, env=env)
     if seeded.returncode != 0:
         raise RuntimeError(f"seeding failed: {seeded.stderr[-2000:]}")
     started = time.monotonic()
-    children = [subprocess.Popen(_cli("worker", "--distributed", redis_url, "--prefix", prefix, "--idle-timeout",
-                                      str(IDLE_SECONDS), *_settings()), env=env, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL) for _ in range(workers)]
+    children = [subprocess.Popen(newswatch_command("worker", *common, "--idle-timeout", str(IDLE_SECONDS)), env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
     try:
         summary = run_ingest(redis_url, db, prefix=prefix, idle_timeout=IDLE_SECONDS,
                              deadline=time.monotonic() + 900)
@@ -65,8 +57,7 @@ def measure(redis_url: str, work: Path, sources: Path, workers: int, pages: int)
     if stored != pages or summary.last_item_at is None:
         raise RuntimeError(f"{workers} workers stored {stored} of {pages} articles")
     seconds = summary.last_item_at - started
-    state = connect(redis_url).hgetall(FrontierKeys(prefix).stats)
-    fetched = int(state.get(b"downloader/response_count", 0))
+    fetched = worker_stats(connect(redis_url), FrontierKeys(prefix)).get("downloader/response_count", 0)
     return {"workers": workers, "articles": stored, "pages_fetched": fetched, "seconds": round(seconds, 2),
             "articles_per_s": round(stored / seconds, 1)}
 
@@ -80,9 +71,7 @@ def run(pages: int, out: Path) -> dict:
         generate_site(site, pages)
         server, base_url, server_name = start_server(site, work)
         write_sitemap(site, base_url, pages)
-        sources = work / "sources.toml"
-        sources.write_text(f'[[outlet]]\nname = "Bench Gazette"\nhomepage = "{base_url}/"\nfeeds = []\n'
-                           f'sitemaps = ["{base_url}/sitemap-{pages}.xml"]\nkind = "justice"\n', encoding="utf-8")
+        sources = write_sources(work / "sources.toml", base_url, pages)
         with LocalRedis(max_seconds=1800) as redis:
             runs = [measure(redis.url, work, sources, n, pages) for n in WORKER_COUNTS]
         base = runs[0]["articles_per_s"]
