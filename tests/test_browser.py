@@ -26,10 +26,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from runner import FAST, ROOT
+from runner import ROOT, crawl_demo_web
 from runner import newswatch as run_newswatch
-
-from scraper.demoweb import DemoWeb
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 A4_WIDTH = 794  # CSS pixels of an A4 page at 96 dpi
@@ -49,12 +47,9 @@ def newswatch(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 def demo(tmp_path_factory):
     """The demo web crawled into a fresh database, and its report written by the CLI."""
     tmp = tmp_path_factory.mktemp("browser")
-    db = tmp / "demo.db"
-    with DemoWeb(max_seconds=400) as web:
-        sources = tmp / "sources.toml"
-        sources.write_text(web.sources_toml(), encoding="utf-8")
-        crawl = newswatch("crawl", "--db", str(db), "--sources", str(sources), "--no-progress", *FAST)
-    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    crawl = crawl_demo_web(tmp, db_name="demo.db")
+    db = crawl.db
+    assert crawl.result.returncode == 0, crawl.result.stderr[-3000:]
     started = time.monotonic()
     report = newswatch("report", "--db", str(db), "--out", str(tmp / "report"), "--title", "Demo coverage")
     assert report.returncode == 0, report.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import htmldate.extractors
 import lxml.html
+import pytest
 
 from scraper.extract import pagesearch
 
@@ -21,7 +22,9 @@ def test_dateparser_reads_the_page_language():
     assert _search("miércoles 8 de abril de 2020", "es") == "2020-04-08"
 
 
-def test_parser_is_limited_to_the_page_language_during_the_search_only(monkeypatch):
+@pytest.fixture
+def parser_languages(monkeypatch) -> list:
+    """The languages of htmldate's dateparser at each call it makes, in order."""
     seen = []
     original = htmldate.extractors._external_date
 
@@ -30,20 +33,17 @@ def test_parser_is_limited_to_the_page_language_during_the_search_only(monkeypat
         return original(string)
 
     monkeypatch.setattr(htmldate.extractors, "_external_date", spy)
+    return seen
+
+
+def test_parser_is_limited_to_the_page_language_during_the_search_only(parser_languages):
     _search("8 kwietnia 2020", "pl")
-    assert seen == [["pl"]]
+    assert parser_languages == [["pl"]]
     assert htmldate.extractors.get_external_parser().languages is None  # htmldate's own, all languages
 
 
-def test_unknown_or_missing_language_falls_back_to_all_languages(monkeypatch):
-    seen = []
-    original = htmldate.extractors._external_date
-
-    def spy(string):
-        seen.append(htmldate.extractors.get_external_parser().languages)
-        return original(string)
-
-    monkeypatch.setattr(htmldate.extractors, "_external_date", spy)
+def test_unknown_or_missing_language_falls_back_to_all_languages(parser_languages):
+    seen = parser_languages
     for language in ("zz", None):
         _search(f"{language} 8 kwietnia 2020", language)
     assert seen == [None, None]

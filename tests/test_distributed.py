@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from runner import ENV, FAST, ROOT, newswatch
+from runner import ENV, FAST, ROOT, crawl_demo_web, newswatch
 
 from scraper.demoweb import DemoWeb
 from scraper.distributed import wire
@@ -63,14 +63,9 @@ def articles(db: Path) -> dict[str, tuple]:
 @pytest.fixture(scope="module")
 def single_process(tmp_path_factory):
     """The reference: the ordinary one-process crawl of the demo web."""
-    tmp = tmp_path_factory.mktemp("single")
-    with DemoWeb(max_seconds=300) as web:
-        sources = tmp / "sources.toml"
-        sources.write_text(web.sources_toml(), encoding="utf-8")
-        result = newswatch("crawl", "--db", str(tmp / "one.db"), "--sources", str(sources), "--no-progress",
-                           *FAST, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return articles(tmp / "one.db")
+    crawl = crawl_demo_web(tmp_path_factory.mktemp("single"))
+    assert crawl.result.returncode == 0, crawl.result.stderr[-2000:]
+    return articles(crawl.db)
 
 
 def page_fetches(hits) -> Counter:

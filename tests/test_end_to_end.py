@@ -11,11 +11,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from runner import FAST, ROOT
+from runner import ROOT, crawl_demo_web
 from runner import newswatch as run_newswatch
 
 from scraper.dedup import identity_key
-from scraper.demoweb import DemoWeb
 
 ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
 
@@ -28,13 +27,8 @@ def newswatch(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
 def crawled(tmp_path_factory):
     """One crawl of the whole demo web by all four spiders into a fresh database."""
     tmp = tmp_path_factory.mktemp("e2e")
-    db = tmp / "articles.db"
-    with DemoWeb(max_seconds=400) as web:
-        sources = tmp / "sources.toml"
-        sources.write_text(web.sources_toml(), encoding="utf-8")
-        result = newswatch("crawl", "--db", str(db), "--sources", str(sources), "--no-progress", *FAST)
-        hits = list(web.hits)
-        bases = {slug: base for slug, _name, _kind, base in web.outlets}
+    crawl = crawl_demo_web(tmp)
+    db, result, hits, bases = crawl.db, crawl.result, crawl.hits, crawl.bases
     assert result.returncode == 0, result.stderr[-3000:]
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
@@ -217,15 +211,10 @@ def test_report_on_an_empty_period_says_so(crawled):
 
 
 def crawl_with(spider: str, tmp: Path) -> tuple[list[dict], dict[str, str]]:
-    db = tmp / f"{spider}.db"
-    with DemoWeb(max_seconds=300) as web:
-        sources = tmp / "sources.toml"
-        sources.write_text(web.sources_toml(), encoding="utf-8")
-        result = newswatch("crawl", "--spider", spider, "--db", str(db), "--sources", str(sources),
-                           "--no-progress", *FAST)
-        bases = {slug: base for slug, _name, _kind, base in web.outlets}
-    assert result.returncode == 0, result.stderr[-3000:]
-    conn = sqlite3.connect(db)
+    crawl = crawl_demo_web(tmp, "--spider", spider, db_name=f"{spider}.db")
+    assert crawl.result.returncode == 0, crawl.result.stderr[-3000:]
+    bases = crawl.bases
+    conn = sqlite3.connect(crawl.db)
     conn.row_factory = sqlite3.Row
     rows = [dict(r) for r in conn.execute("select * from articles")]
     conn.close()
