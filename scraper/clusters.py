@@ -41,7 +41,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import operator
-import re
 import struct
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -49,7 +48,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from scraper.dedup import text_fingerprint
+from scraper.dedup import text_fingerprint, text_words
 
 THRESHOLD = 0.3  # estimated bigram Jaccard at or above which two texts are one story
 SHINGLE_WORDS = 2
@@ -59,7 +58,6 @@ ROWS = 2
 assert BANDS * ROWS == NUM_BINS
 
 EMPTY_FINGERPRINT = text_fingerprint("")  # texts without words are never merged
-_WORD = re.compile(r"\w+")
 _VERSION = "m1"
 _PACK = struct.Struct(f"<I{NUM_BINS}I")
 _UNDATED = (1, 0.0)
@@ -86,6 +84,15 @@ class Signature:
         little-endian shingle count and bin values (about 690 characters)."""
         packed = _PACK.pack(min(self.shingles, 0xFFFFFFFF), *self.values)
         return f"{_VERSION}:{base64.b64encode(packed).decode('ascii')}"
+
+    def to_bytes(self) -> bytes:
+        """The packed form (shingle count and bin values, little-endian) for a BLOB column."""
+        return _PACK.pack(min(self.shingles, 0xFFFFFFFF), *self.values)
+
+    @classmethod
+    def from_bytes(cls, packed: bytes) -> Signature:
+        unpacked = _PACK.unpack(packed)
+        return cls(values=unpacked[1:], shingles=unpacked[0])
 
     @classmethod
     def from_str(cls, value: str) -> Signature:
@@ -124,7 +131,11 @@ class ClusterAssignment:
 
 def shingles(text: str) -> set[str]:
     """Case-folded word bigrams; a one-word text is its single word."""
-    words = _WORD.findall((text or "").casefold())
+    return shingles_of_words(text_words(text))
+
+
+def shingles_of_words(words: list[str]) -> set[str]:
+    """`shingles` for a text already split by dedup.text_words."""
     if len(words) < SHINGLE_WORDS:
         return set(words)
     return set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
@@ -132,23 +143,32 @@ def shingles(text: str) -> set[str]:
 
 def signature(text: str) -> Signature:
     """One-permutation MinHash of the text's bigrams, densified (see module docstring)."""
-    found = shingles(text)
+    return signature_of_words(text_words(text))
+
+
+def signature_of_words(words: list[str]) -> Signature:
+    """`signature` for a text already split by dedup.text_words (the crawl splits it once
+    for both the fingerprint and the signature)."""
+    found = shingles_of_words(words)
     if not found:
         return Signature(values=(0,) * NUM_BINS, shingles=0)
     return Signature(values=_densify(_bin_minima(found)), shingles=len(found))
 
 
+_NO_VALUE = 1 << 32  # above every 32-bit value: the bin is still empty
+
+
 def _bin_minima(found: Iterable[str]) -> dict[int, int]:
     """Bin (low 7 bits of a 64-bit blake2b) -> smallest value (high 32 bits) in it."""
     blake2b, from_bytes = hashlib.blake2b, int.from_bytes  # locals: this loop is the hot path
-    bins: dict[int, int] = {}
+    minima = [_NO_VALUE] * NUM_BINS
+    mask = NUM_BINS - 1
     for shingle in found:
-        h = from_bytes(blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "little")
-        b, v = h & (NUM_BINS - 1), h >> 32
-        current = bins.get(b)
-        if current is None or v < current:
-            bins[b] = v
-    return bins
+        h = from_bytes(blake2b(shingle.encode(), digest_size=8).digest(), "little")
+        v = h >> 32
+        if v < minima[h & mask]:
+            minima[h & mask] = v
+    return {b: v for b, v in enumerate(minima) if v != _NO_VALUE}
 
 
 def _densify(present: dict[int, int]) -> tuple[int, ...]:

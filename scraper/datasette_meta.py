@@ -156,4 +156,5 @@ def _tables() -> dict:
         "alerts": {"title": "Alerts", "description": "New relevant articles queued for each alert channel."},
         "_sqlite_migrations": {"hidden": True},
         "article_filters": {"hidden": True},  # search's narrow copy of the filter columns (kept by triggers)
+        "lsh_bands": {"hidden": True},  # the near-duplicate index (scraper.clusterindex)
     }

@@ -55,9 +55,18 @@ def article_id(url: str) -> str:
     return hashlib.sha1(identity_key(url).encode()).hexdigest()[:20]
 
 
+def text_words(text: str | None) -> list[str]:
+    """The case-folded words both the exact fingerprint and the near-duplicate signature read."""
+    return WORD.findall((text or "").casefold())
+
+
 def text_fingerprint(text: str) -> str:
     """Exact-duplicate fingerprint: the text's words, case-folded, whitespace ignored."""
-    words = WORD.findall((text or "").casefold())
+    return fingerprint_of_words(text_words(text))
+
+
+def fingerprint_of_words(words: list[str]) -> str:
+    """`text_fingerprint` for a text already split by text_words."""
     return hashlib.sha1(" ".join(words).encode()).hexdigest()
 
 

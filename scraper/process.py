@@ -11,8 +11,8 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any
 
-from scraper.clusters import signature
-from scraper.dedup import article_id, canonical_url, html_fingerprint, text_fingerprint
+from scraper.clusters import signature_of_words
+from scraper.dedup import article_id, canonical_url, fingerprint_of_words, html_fingerprint, text_words
 from scraper.extract import extract_article
 from scraper.extract.decode import is_binary
 from scraper.match import Watchlist, match_article
@@ -51,9 +51,12 @@ def match_fields(title: str | None, text: str | None, watchlist: Watchlist, lang
 def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: str, body: bytes,
                  fetched_at: str) -> tuple[dict, list[dict]]:
     """The row the store keeps (keyed by the canonical URL's identity) and its mentions
-    (only those `stored_mentions` keeps)."""
+    (only those `stored_mentions` keeps), with the near-duplicate signature: recluster
+    after the crawl then only compares."""
     canonical = canonical_url(analysed.get("canonical_url") or analysed["url"])
     text = analysed.get("text") or ""
+    words = text_words(text)
+    text_sha1 = fingerprint_of_words(words)
     record = {
         **{k: v for k, v in analysed.items() if k != "mentions"},
         "id": article_id(canonical),
@@ -62,9 +65,11 @@ def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: st
         "outlet_kind": outlet_kind,
         "found_via": [found_via],
         "html_sha1": html_fingerprint(body),
-        "text_sha1": text_fingerprint(text),
+        "text_sha1": text_sha1,
         "word_count": len(text.split()),
         "fetched_at": fetched_at,
+        "signature": signature_of_words(words).to_str(),
+        "signature_of": text_sha1,
     }
     return record, stored_mentions(analysed.get("matched") or [], analysed.get("mentions", []))
 
@@ -97,9 +102,6 @@ def crawled_page(
     record, mentions = store_record(analysed, outlet=outlet, outlet_kind=outlet_kind, found_via=found_via,
                                     body=body, fetched_at=fetched_at.isoformat())
     record["validators"] = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
-    # the near-duplicate signature too: recluster after the crawl then only compares
-    record["signature"] = signature(record["text"]).to_str()
-    record["signature_of"] = record["text_sha1"]
     return {"outcome": "article", "record": record, "mentions": mentions}
 
 

@@ -194,6 +194,37 @@ def _add_filter_table(db: sqlite_utils.Database) -> None:
     """)
 
 
+@migrations(name="0007_fts_follows_title_and_text")
+def _narrow_fts_update_trigger(db: sqlite_utils.Database) -> None:
+    """sqlite-utils' update trigger re-indexed an article's text on every update of any
+    column: each re-seen article (last_seen), each cluster change. Only title and text
+    feed the index."""
+    db.executescript("""
+        drop trigger if exists articles_au;
+        create trigger articles_au after update of title, text on articles begin
+          insert into articles_fts (articles_fts, rowid, title, text) values('delete', old.rowid, old.title, old.text);
+          insert into articles_fts (rowid, title, text) values (new.rowid, new.title, new.text);
+        end;
+    """)
+
+
+@migrations(name="0008_cluster_index")
+def _add_cluster_index(db: sqlite_utils.Database) -> None:
+    """The near-duplicate index (scraper.clusterindex), so recluster after a crawl places
+    only the new and changed articles instead of holding every signature in memory:
+    LSH band keys, and a narrow copy of each clustered article's signature and cluster
+    (reading those from `articles` would read past each long text)."""
+    db.executescript("""
+        alter table articles add column clustered_sha1 text;
+        create index idx_articles_unclustered on articles (id) where clustered_sha1 is not text_sha1;
+        create table cluster_nodes (node integer primary key, article_id text not null unique, published text,
+                                    text_sha1 text, signature blob not null, cluster_id text, is_original integer,
+                                    similarity_to_original real);
+        create index idx_cluster_nodes_cluster on cluster_nodes (cluster_id);
+        create table lsh_bands (key integer not null, node integer not null, primary key (key, node)) without rowid;
+    """)
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """What storing one article did: 'new', 'updated' (text changed) or 'unchanged'."""
@@ -640,38 +671,14 @@ class Store:
         """Stories once copies (syndicated, reworded, exact) are folded into their cluster."""
         return self.db.execute("select count(distinct coalesce(cluster_id, id)) from articles").fetchone()[0]
 
-    def recluster(self) -> int:
-        """Recompute near-duplicate clusters over the whole database, deterministically
-        (the same articles give the same clusters whatever order they were crawled in).
-        Signatures are computed only for texts that changed. Returns articles moved."""
-        from scraper.clusters import ClusterInput, Signature, cluster, signature
+    def recluster(self, *, rebuild: bool = False) -> int:
+        """Bring the near-duplicate clusters up to date: new and changed articles are placed
+        through the LSH index (scraper.clusterindex), with the same result as clustering the
+        whole database, which `rebuild` does. Returns how many articles changed cluster."""
+        from scraper.clusterindex import ClusterIndex
 
-        inputs, fresh = [], {}
-        # texts are read only where a signature is missing or stale (crawled articles come
-        # with theirs), so this pass does not hold the database's text in memory
-        for row in self.db.query("select id, published, text_sha1, signature, signature_of from articles"):
-            sig = None
-            if row["signature"] and row["signature_of"] == row["text_sha1"]:
-                with contextlib.suppress(ValueError):
-                    sig = Signature.from_str(row["signature"])
-            if sig is None:
-                text = self.db.execute("select text from articles where id = ?", [row["id"]]).fetchone()[0]
-                sig = signature(text or "")
-                fresh[row["id"]] = {"signature": sig.to_str(), "signature_of": row["text_sha1"]}
-            inputs.append(ClusterInput(row["id"], row["published"], sig, row["text_sha1"] or row["id"]))
-        current = {r["id"]: (r["cluster_id"], r["is_original"])
-                   for r in self.db.query("select id, cluster_id, is_original from articles")}
-        moved = 0
-        with self.db.atomic():
-            for assignment in cluster(inputs):
-                update = dict(fresh.get(assignment.article_id, {}))
-                if current.get(assignment.article_id) != (assignment.cluster_id, int(assignment.is_original)):
-                    moved += 1
-                    update.update(cluster_id=assignment.cluster_id, is_original=int(assignment.is_original),
-                                  similarity_to_original=round(assignment.similarity_to_original, 4))
-                if update:
-                    self.db["articles"].update(assignment.article_id, update)
-        return moved
+        index = ClusterIndex(self.db.conn)
+        return index.rebuild() if rebuild else index.update()
 
     @staticmethod
     def _run_summary(run: dict) -> dict:

@@ -30,6 +30,7 @@ from scraper.match import Watchlist, load_watchlist
 
 HEADER = 8  # bytes of the big-endian length before each frame
 DEPTH = 2  # jobs queued per worker: the next page is already there when one is done
+NICENESS = 5  # workers yield a core to the reactor (downloads, timeouts, commits) whenever it has work
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -69,6 +70,8 @@ def _read_exactly(stream, size: int) -> bytes | None:
 def serve(fd: int, watchlist_path: str, parent_pid: int) -> None:
     """The worker's loop: read a job, answer it, until the crawl closes the socket."""
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
     from scraper.process import analyse_page  # noqa: F401 - import the extraction stack before the first page
 
     watchlist = load_watchlist(watchlist_path)

@@ -63,6 +63,9 @@ def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("newswatch-cp1252", _cp1252_fallback)
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)  # tab, newlines, form feed are text
+
+
 def is_binary(data: bytes) -> bool:
     """True for images, archives and other bodies that are not text at all."""
     head = data[:2048]
@@ -70,7 +73,7 @@ def is_binary(data: bytes) -> bool:
         return True
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return False
-    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls > max(8, len(head) // 20)
 
 
