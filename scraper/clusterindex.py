@@ -42,6 +42,7 @@ from scraper.clusters import (
 from scraper.clusters import THRESHOLD as SIMILAR
 
 CHUNK = 2000  # pending articles per transaction: a crash keeps every finished chunk
+SEEN_LIMIT = 20_000  # candidates kept parsed within a chunk (about 5 KB each)
 _BAND = struct.Struct("<BII")
 
 # A label names a group of articles while a chunk is placed: ("c", cluster_id) is a settled
@@ -119,10 +120,13 @@ class ClusterIndex:
 
     def settled(self, where: str, params: list) -> list[_Member]:
         """Clustered articles, from the narrow node table."""
-        return [_Member(article_id, published, text_sha1, Signature.from_bytes(packed), cluster_id, is_original,
-                        score)
-                for article_id, published, text_sha1, packed, cluster_id, is_original, score in self.conn.execute(
-                    f"select {_NODE_COLUMNS} from cluster_nodes where {where}", params).fetchall()]
+        return [member for _, member in self.settled_nodes(where, params)]
+
+    def settled_nodes(self, where: str, params: list) -> list[tuple[int, _Member]]:
+        return [(node, _Member(article_id, published, text_sha1, Signature.from_bytes(packed), cluster_id,
+                               is_original, score))
+                for node, article_id, published, text_sha1, packed, cluster_id, is_original, score
+                in self.conn.execute(f"select node, {_NODE_COLUMNS} from cluster_nodes where {where}", params)]
 
     def pending(self, ids: list[str]) -> list[_Member]:
         """Articles to place, from `articles` (their signature computed if missing or stale)."""
@@ -204,6 +208,7 @@ class _Chunk:
         self.ids = ids
         self.parent: dict[Label, Label] = {}
         self.placed: dict[str, _Member] = {}
+        self.seen: dict[int, _Member] = {}  # candidates read in this chunk, by node
 
     def place(self) -> None:
         for article in self.index.pending(self.ids):
@@ -248,11 +253,22 @@ class _Chunk:
         self.placed[article.id] = article
 
     def _candidates(self, article_id: str, keys: list[int]) -> list[_Member]:
+        """Indexed articles sharing a band key. Their rows do not change until the chunk
+        is written, so each is read once per chunk (texts that all look a little alike
+        make the same articles candidates again and again)."""
         if not keys:
             return []
-        marks = ", ".join("?" * len(keys))
-        return self.index.settled(f"node in (select node from lsh_bands where key in ({marks})) and article_id != ?",
-                                  [*keys, article_id])
+        nodes = [row[0] for row in self.conn.execute(
+            f"select distinct node from lsh_bands where key in ({', '.join('?' * len(keys))})", keys)]
+        missing = [node for node in nodes if node not in self.seen]
+        if len(self.seen) + len(missing) > SEEN_LIMIT:
+            self.seen.clear()  # memory stays bounded on a large database
+            missing = nodes
+        for start in range(0, len(missing), 500):
+            part = missing[start:start + 500]
+            for node, member in self.index.settled_nodes(f"node in ({', '.join('?' * len(part))})", part):
+                self.seen[node] = member
+        return [self.seen[node] for node in nodes if node in self.seen and self.seen[node].id != article_id]
 
     def _finalize(self) -> None:
         """Write every group this chunk touched: its placed articles and the settled
