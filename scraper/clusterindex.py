@@ -42,11 +42,11 @@ from scraper.clusters import (
 from scraper.clusters import THRESHOLD as SIMILAR
 
 CHUNK = 2000  # pending articles per transaction: a crash keeps every finished chunk
-SEEN_LIMIT = 20_000  # candidates kept parsed within a chunk (about 5 KB each)
+SEEN_LIMIT = 5_000  # candidates kept parsed within a chunk (about 5 KB each: 25 MB at most)
 _BAND = struct.Struct("<BII")
 
 # A label names a group of articles while a chunk is placed: ("c", cluster_id) is a settled
-# cluster as stored, ("a", article_id) one pending article, ("s", n) a part of a split cluster.
+# cluster as stored, ("a", article_id) an article placed by this chunk.
 Label = tuple[str, str]
 
 
