@@ -82,8 +82,7 @@ class Signature:
     def to_str(self) -> str:
         """Compact ASCII form for a TEXT column: version tag, then base64 of the
         little-endian shingle count and bin values (about 690 characters)."""
-        packed = _PACK.pack(min(self.shingles, 0xFFFFFFFF), *self.values)
-        return f"{_VERSION}:{base64.b64encode(packed).decode('ascii')}"
+        return f"{_VERSION}:{base64.b64encode(self.to_bytes()).decode('ascii')}"
 
     def to_bytes(self) -> bytes:
         """The packed form (shingle count and bin values, little-endian) for a BLOB column."""
@@ -91,6 +90,7 @@ class Signature:
 
     @classmethod
     def from_bytes(cls, packed: bytes) -> Signature:
+        """Inverse of `to_bytes`; struct.error when the length is wrong."""
         unpacked = _PACK.unpack(packed)
         return cls(values=unpacked[1:], shingles=unpacked[0])
 
@@ -102,10 +102,9 @@ class Signature:
         if tag != _VERSION:
             raise ValueError(f"not a {_VERSION} signature: {value[:20]!r}")
         try:
-            unpacked = _PACK.unpack(base64.b64decode(payload, validate=True))
+            return cls.from_bytes(base64.b64decode(payload, validate=True))
         except (ValueError, struct.error) as exc:
             raise ValueError(f"corrupt signature: {exc}") from None
-        return cls(values=tuple(unpacked[1:]), shingles=unpacked[0])
 
 
 @dataclass(frozen=True)
