@@ -157,4 +157,5 @@ def _tables() -> dict:
         "_sqlite_migrations": {"hidden": True},
         "article_filters": {"hidden": True},  # search's narrow copy of the filter columns (kept by triggers)
         "lsh_bands": {"hidden": True},  # the near-duplicate index (scraper.clusterindex)
+        "cluster_nodes": {"hidden": True},  # its narrow copy of each clustered article
     }
