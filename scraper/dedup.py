@@ -8,11 +8,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
-TRACKING_PARAMS = re.compile(
-    r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|"
-    r"_ga|_gl|ref_src|cmpid|ocid|sr_share|smid|mod)$",
-    re.IGNORECASE,
-)
+_TRACKING_NAMES = (r"utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|"
+                   r"_ga|_gl|ref_src|cmpid|ocid|sr_share|smid|mod")
+TRACKING_PARAMS = re.compile(rf"^({_TRACKING_NAMES})$", re.IGNORECASE)
+# "a??utm_source=x", "a?id=3?utm_source=x": a link builder appended "?utm_..." to a URL
+# that already had a "?"; that "?" starts another parameter
+APPENDED_TRACKING = re.compile(rf"\?(?=(?:{_TRACKING_NAMES})(?:[=&;]|$))", re.IGNORECASE)
 AMP_SUFFIX = re.compile(r"(/amp/?|\.amp(?=\.html?$)|/amp\.html)$", re.IGNORECASE)
 WORD = re.compile(r"\w+")
 
@@ -31,7 +32,8 @@ def canonical_url(url: str) -> str:
 def _canonical_url(url: str) -> str:
     url = safe_url_string(url.strip())
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    query = [(k, v) for k, v in parse_qsl(APPENDED_TRACKING.sub("&", parts.query), keep_blank_values=True)
+             if not TRACKING_PARAMS.match(k)]
     query = [(k, v) for k, v in query if not (k.lower() in ("amp", "outputtype") and v.lower() in ("", "1", "amp"))]
     cleaned = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
     return canonicalize_url(cleaned, keep_fragments=False)

@@ -8,6 +8,14 @@ def test_tracking_parameters_and_fragment_are_dropped():
     assert canonical_url(url) == "https://news.example.com/a/story/?id=7"
 
 
+def test_tracking_parameters_after_a_doubled_question_mark_are_dropped():
+    # link builders that append "?utm_..." to a URL that already has a "?"
+    assert canonical_url("https://example.com/a??utm_source=x&id=3") == "https://example.com/a?id=3"
+    assert canonical_url("https://example.com/a?id=3&?utm_medium=feed") == "https://example.com/a?id=3"
+    assert canonical_url("https://example.com/a?id=3?utm_medium=feed") == "https://example.com/a?id=3"
+    assert canonical_url("https://example.com/search?q=why?") == "https://example.com/search?q=why%3F"  # not tracking
+
+
 def test_same_article_variants_share_one_id():
     variants = [
         "https://www.example.com/2020/04/story/",
