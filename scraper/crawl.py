@@ -19,6 +19,7 @@ from scraper.alerts import AlertConfig, announce_run
 from scraper.config import Outlet, load_sources, select_outlets
 from scraper.errors import NetworkUnreachable, NewswatchError
 from scraper.match import load_watchlist
+from scraper.pipelines import crawl_extractor
 from scraper.schedule import CrawlLock
 from scraper.store import Store
 
@@ -156,16 +157,23 @@ def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], ch
     overrides = {**(overrides or {}), "NEWSWATCH_PROGRESS": progress}
     if progress:
         overrides.setdefault("LOG_LEVEL", "WARNING")
-    process = CrawlerProcess(build_settings(db, sources, watchlist, overrides))
-    classes = spider_classes()
-    outlet_arg = ",".join(o.name for o in chosen)
-    crawlers = []
-    for name in names:
-        crawler = process.create_crawler(classes[name])
-        crawlers.append(crawler)
-        process.crawl(crawler, outlets=outlet_arg)
-    started = time.monotonic()
-    process.start()
+    settings = build_settings(db, sources, watchlist, overrides)
+    started = time.monotonic()  # the crawl's time includes its workers' start-up
+    extractor = crawl_extractor(settings)
+    extractor.prestart()  # they import while Scrapy starts, robots.txt and the first feeds arrive
+    try:
+        process = CrawlerProcess(settings)
+        classes = spider_classes()
+        outlet_arg = ",".join(o.name for o in chosen)
+        crawlers = []
+        for name in names:
+            crawler = process.create_crawler(classes[name])
+            crawlers.append(crawler)
+            process.crawl(crawler, outlets=outlet_arg)
+        process.start()
+    finally:
+        if extractor.users == 0:  # the spiders closed it, or never opened it
+            extractor.stop_workers()
     summary = _record_run(db, run_id, crawlers, time.monotonic() - started)
     if alerts is not None:
         store = Store(db)

@@ -28,6 +28,12 @@ BATCH = 32  # articles per transaction at most (their responses stay in Scrapy's
 BATCH_SECONDS = 0.25  # and no article waits longer than this for its commit
 
 
+def crawl_extractor(settings) -> Extractor:
+    """The extraction pool a crawl with these settings uses (one per crawl process)."""
+    workers = settings.get("NEWSWATCH_EXTRACT_WORKERS")
+    return shared_extractor(settings.get("NEWSWATCH_WATCHLIST"), None if workers is None else int(workers))
+
+
 class ArticlePipeline:
     """Extract, match and store each fetched page; count what happened in the crawl stats.
 
@@ -49,9 +55,7 @@ class ArticlePipeline:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         load_watchlist(settings.get("NEWSWATCH_WATCHLIST"))  # a bad watchlist fails here, not in a worker
-        workers = settings.get("NEWSWATCH_EXTRACT_WORKERS")
-        extractor = shared_extractor(settings.get("NEWSWATCH_WATCHLIST"), None if workers is None else int(workers))
-        pipeline = cls(settings.get("NEWSWATCH_DB"), extractor, crawler.stats)
+        pipeline = cls(settings.get("NEWSWATCH_DB"), crawl_extractor(settings), crawler.stats)
         pipeline.crawler = crawler
         return pipeline
 

@@ -159,11 +159,15 @@ class _Worker:
                 future.set_exception(WorkerCrashed(f"extraction worker {self.process.pid} died"))
         self.extractor.replace(self)
 
-    def stop(self) -> None:
-        """EOF to the worker (it leaves its loop), then wait for it; killed if it will not go."""
+    def hang_up(self) -> None:
+        """EOF to the worker: it leaves its loop and exits (see `stop`)."""
         self.alive = False
         with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        """Hang up, then wait for the worker to exit; killed if it will not go."""
+        self.hang_up()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -189,23 +193,37 @@ class Extractor:
         self.connecting: asyncio.Task | None = None
         self.active = 0  # jobs submitted and not answered yet (the pipeline commits when none is left)
 
+    def prestart(self) -> None:
+        """Spawn the workers ahead of `open`: a worker spends about a second importing the
+        extraction stack and loading the language model, which the crawl overlaps with
+        Scrapy's own start-up instead of waiting for it with the first pages in hand."""
+        if self.workers > 0 and not self.pool:
+            self.pool = [_Worker(self) for _ in range(self.workers)]
+            self.free, self.connecting = None, None
+
     def open(self) -> None:
         self.users += 1
         if self.users > 1:
             return
         if self.workers > 0:
-            # started now, so they import while the spiders fetch robots, feeds and sitemaps
-            self.pool = [_Worker(self) for _ in range(self.workers)]
-            self.free, self.connecting = None, None
+            # if not prestarted, started now: they import while the spiders fetch robots, feeds and sitemaps
+            self.prestart()
         else:
             self.inline_watchlist = load_watchlist(self.watchlist_path)
 
     def close(self) -> None:
         self.users -= 1
         if self.users <= 0:
-            pool, self.pool = self.pool, []
-            for worker in pool:
-                worker.stop()
+            self.stop_workers()
+
+    def stop_workers(self) -> None:
+        """Stop every worker (all hung up first, so they exit side by side); also the way to
+        release prestarted workers that no spider opened (a crawl that failed to start)."""
+        pool, self.pool = self.pool, []
+        for worker in pool:
+            worker.hang_up()
+        for worker in pool:
+            worker.stop()
 
     def replace(self, dead: _Worker) -> None:
         """A worker died: its jobs failed (counted by the caller); a new one takes its place."""

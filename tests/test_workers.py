@@ -100,3 +100,30 @@ def test_closing_stops_the_workers():
 
     processes = asyncio.run(main())
     assert all(p.poll() is not None for p in processes)
+
+
+def test_prestarted_workers_are_the_ones_the_crawl_opens_and_closes():
+    extractor = Extractor(WATCHLIST, 2)
+    extractor.prestart()  # the crawl does this before Scrapy starts, so imports overlap its start-up
+    prestarted = [w.process for w in extractor.pool]
+
+    async def main():
+        extractor.open()
+        try:
+            page = await record(extractor)
+            return page, [w.process for w in extractor.pool]
+        finally:
+            extractor.close()
+
+    page, used = asyncio.run(main())
+    assert page["outcome"] == "article"
+    assert used == prestarted  # no second pool
+    assert all(p.poll() is not None for p in prestarted)
+
+
+def test_prestarted_workers_that_no_spider_opened_are_stopped():
+    extractor = Extractor(WATCHLIST, 2)
+    extractor.prestart()
+    processes = [w.process for w in extractor.pool]
+    extractor.stop_workers()  # what a crawl that failed before its spiders opened does
+    assert all(p.poll() is not None for p in processes) and not extractor.pool
