@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-import py3langid
 from lxml import etree
 
+from scraper.extract.langmodel import load_identifier
 from scraper.extract.structured import PageData, as_text
 
 LONG_TEXT = 400
@@ -68,4 +68,4 @@ def language(tree: etree._Element, page: PageData, text: str) -> str | None:
     return stated
 
 
-_IDENTIFIER = py3langid.langid.LanguageIdentifier.from_model_file(py3langid.langid.MODEL_FILE, norm_probs=True)
+_IDENTIFIER = load_identifier()

@@ -1,0 +1,103 @@
+"""py3langid's language model, loaded from an uncompressed cache.
+
+The package ships its model LZMA-compressed: decompressing it takes about a third of a
+second of CPU in every process that detects a language (each extraction worker of every
+crawl, each `extract`), about a third of a worker's start-up. The first load also writes
+the arrays uncompressed to the user's cache folder; later loads read them from there, and
+the big feature table is memory-mapped, so the workers of a crawl share it through the
+page cache instead of holding a private copy each. Any trouble with the cache (unwritable,
+truncated, from another model) falls back to the packaged file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import lzma
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from py3langid import langid, modelio
+
+CACHE_ENV = "NEWSWATCH_CACHE_DIR"
+ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
+
+
+def cache_root() -> Path:
+    """$NEWSWATCH_CACHE_DIR, else $XDG_CACHE_HOME/newswatch, else ~/.cache/newswatch."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newswatch"
+
+
+def packaged_model() -> Path:
+    return Path(langid.MODEL_DIR) / langid.MODEL_FILE
+
+
+def cache_folder(model: Path, root: Path) -> Path:
+    """One folder per model file: a new py3langid release gets its own."""
+    stat = model.stat()
+    return root / f"langid-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def load_identifier(root: Path | None = None) -> langid.LanguageIdentifier:
+    """The normalised-probability identifier `language.detect` uses."""
+    model = packaged_model()
+    folder = cache_folder(model, root or cache_root())
+    with contextlib.suppress(OSError, ValueError, KeyError, IndexError):
+        return _identifier(_read_cache(folder))
+    arrays = _decompress(model)
+    with contextlib.suppress(OSError):
+        _write_cache(folder, arrays)
+    return _identifier(arrays)
+
+
+def _decompress(model: Path) -> dict[str, np.ndarray]:
+    with tempfile.TemporaryFile(suffix=".npz") as tmp:
+        with lzma.open(model) as packed:
+            shutil.copyfileobj(packed, tmp, length=1 << 20)
+        tmp.seek(0)
+        with np.load(tmp, allow_pickle=False) as data:
+            return {name: data[name] for name in ARRAYS}
+
+
+def _read_cache(folder: Path) -> dict[str, np.ndarray]:
+    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r" if name == "ptc" else None, allow_pickle=False)
+              for name in ARRAYS}
+    ptc, pc, classes = arrays["ptc"], arrays["pc"], arrays["classes"]
+    consistent = (ptc.ndim == 2 and ptc.shape[1] == len(pc) == len(classes) and len(arrays["nextmove"]) % 256 == 0
+                  and len(arrays["nextmove_row"]) == len(arrays["out_feat"]) > 0)
+    if not consistent:
+        raise ValueError(f"inconsistent language model cache in {folder}")
+    return arrays
+
+
+def _write_cache(folder: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Written in a scratch folder and renamed into place: a reader sees all or nothing,
+    and of two processes writing at once, one wins and the other's copy is dropped."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".langid-", dir=folder.parent))
+    try:
+        for name, array in arrays.items():
+            np.save(scratch / f"{name}.npy", array, allow_pickle=False)
+        if folder.exists():  # unreadable (we only write after a failed read): replace it
+            shutil.rmtree(folder, ignore_errors=True)
+        scratch.rename(folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _identifier(arrays: dict[str, np.ndarray]) -> langid.LanguageIdentifier:
+    """What py3langid's from_model_file builds, from arrays."""
+    return langid.LanguageIdentifier(
+        np.asarray(arrays["ptc"]) if not isinstance(arrays["ptc"], np.memmap) else arrays["ptc"],
+        np.asarray(arrays["pc"]),
+        arrays["classes"].tolist(),
+        modelio._to_array(arrays["nextmove"]),
+        arrays["out_feat"].tolist(),
+        norm_probs=True,
+        tk_row=modelio._to_array(arrays["nextmove_row"]),
+    )
