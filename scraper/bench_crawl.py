@@ -6,7 +6,8 @@ Generates a static site of realistic 60-120 KB article pages (deterministic), se
 with nginx on a free loopback port (Python's threaded server when nginx is missing;
 the output says which), and measures on the same pages:
 - a bare Scrapy fetch of the sitemap's URLs (no extraction, no storage);
-- our extraction alone, in one process, over the saved files;
+- our extraction alone, in one process, over the saved files (before and after the
+  crawls, pooled: the machine's speed drifts);
 - our full crawl (`newswatch crawl --spider sitemaps`: fetch, extract in the worker pool,
   match, dedup, store) at 1,000 pages and at the full size, with peak memory of the
   crawl process and of its whole process tree sampled from /proc.
@@ -174,6 +175,19 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: a page shared by n processes counts 1/n in each, so the sum
+    over a process tree is its real footprint (RSS counts shared libraries and the shared
+    language model once per process)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def run_measured(args: list[str]) -> tuple[float, dict[str, float], subprocess.CompletedProcess]:
     """Run a command; return wall seconds and peak RSS (MB): of the command's process
     (`main`), of it while it has children (`crawling`: the extraction workers live from
@@ -181,7 +195,7 @@ def run_measured(args: list[str]) -> tuple[float, dict[str, float], subprocess.C
     and of its whole process tree (`tree`)."""
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
                                env={**os.environ, "PYTHONPATH": str(REPO)})
-    peaks = {"main": 0.0, "crawling": 0.0, "tree": 0.0}
+    peaks = {"main": 0.0, "crawling": 0.0, "tree": 0.0, "tree_pss": 0.0}
     started = time.monotonic()
     while process.poll() is None:
         main = _rss_mb(process.pid)
@@ -190,6 +204,7 @@ def run_measured(args: list[str]) -> tuple[float, dict[str, float], subprocess.C
         if children:
             peaks["crawling"] = max(peaks["crawling"], main)
         peaks["tree"] = max(peaks["tree"], main + sum(_rss_mb(p) for p in children))
+        peaks["tree_pss"] = max(peaks["tree_pss"], sum(_pss_mb(p) for p in [process.pid, *children]))
         time.sleep(0.2)
     out, err = process.communicate()
     return time.monotonic() - started, peaks, subprocess.CompletedProcess(args, process.returncode, out, err)
@@ -285,6 +300,7 @@ def full_crawl(work: Path, base_url: str, pages: int) -> dict:
     return {"pages": run[1], "seconds": seconds, "pages_per_s": round(run[1] / seconds, 1),
             "store_share": round(store_seconds / seconds, 3), "peak_rss_main_mb": round(peaks["main"]),
             "peak_rss_crawling_mb": round(peaks["crawling"]), "peak_rss_tree_mb": round(peaks["tree"]),
+            "peak_pss_tree_mb": round(peaks["tree_pss"]),
             "wall_seconds": round(wall, 1)}
 
 
@@ -303,10 +319,15 @@ def run(pages: int = 3000, out: Path = REPO / "bench-results") -> dict:
                 [sys.executable, "-m", "scraper.bench_crawl", "--bare", f"{base_url}/sitemap-{pages}.xml"],
                 capture_output=True, text=True, cwd=REPO, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
             ).stdout.strip().splitlines()[-1])
-            alone = extraction_alone(files[:300], base_url)
+            alone_before = extraction_alone(files[:300], base_url)
             two = extraction_two_processes(files[:600], base_url)
             crawl_small = full_crawl(work, base_url, small)
             crawl_full = full_crawl(work, base_url, pages)
+            # measured again: this machine's speed drifts by tens of percent within minutes,
+            # and the ratio must not depend on when the single-process rate was taken
+            alone_after = extraction_alone(files[:300], base_url)
+            alone = _rate(alone_before["pages"] + alone_after["pages"],
+                          alone_before["seconds"] + alone_after["seconds"])
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=10)
@@ -314,6 +335,7 @@ def run(pages: int = 3000, out: Path = REPO / "bench-results") -> dict:
         shutil.rmtree(work, ignore_errors=True)
     result = {
         "server": server_name, "pages": pages, "bare_scrapy": bare, "extraction_one_process": alone,
+        "extraction_one_process_before": alone_before, "extraction_one_process_after": alone_after,
         "crawl_1000": crawl_small, "crawl_full": crawl_full,
         "extraction_two_processes": two,
         "two_processes_vs_one": round(two["pages_per_s"] / alone["pages_per_s"], 2),
@@ -339,7 +361,11 @@ def run(pages: int = 3000, out: Path = REPO / "bench-results") -> dict:
 def print_table(r: dict) -> None:
     print(f"crawl benchmark: {r['pages']} generated pages of 60-120 KB served by {r['server']}")
     print(f"  bare Scrapy fetch          {r['bare_scrapy']['pages_per_s']:8.1f} pages/s")
-    print(f"  extraction alone (1 proc)  {r['extraction_one_process']['pages_per_s']:8.1f} pages/s")
+    print(f"  extraction alone (1 proc)  {r['extraction_one_process']['pages_per_s']:8.1f} pages/s", end="")
+    if "extraction_one_process_before" in r:
+        print(f"   ({r['extraction_one_process_before']['pages_per_s']:.1f} before the crawls, "
+              f"{r['extraction_one_process_after']['pages_per_s']:.1f} after)", end="")
+    print()
     if "extraction_two_processes" in r:
         print(f"  extraction alone (2 procs) {r['extraction_two_processes']['pages_per_s']:8.1f} pages/s   "
               f"{r['two_processes_vs_one']:.2f}x one process: the most two cores give extraction here")
@@ -348,7 +374,8 @@ def print_table(r: dict) -> None:
         print(f"  full crawl, {c['pages']:5d} pages   {c['pages_per_s']:8.1f} pages/s   store {c['store_share']:.1%} "
               f"of crawl time   peak RSS {c['peak_rss_main_mb']} MB (crawl process; "
               f"{c.get('peak_rss_crawling_mb', '?')} MB while crawling, before the recluster), "
-              f"{c['peak_rss_tree_mb']} MB (with extraction workers); {c['wall_seconds']} s in all")
+              f"{c['peak_rss_tree_mb']} MB (with extraction workers; "
+              f"{c.get('peak_pss_tree_mb', '?')} MB PSS, shared pages counted once); {c['wall_seconds']} s in all")
     print(f"  full crawl / extraction alone: {r['crawl_vs_extraction_alone']:.2f}x (target >= 1.6)")
     if "crawl_vs_two_process_extraction" in r:
         print(f"  full crawl / extraction in 2 procs with no crawl: {r['crawl_vs_two_process_extraction']:.2f}x")
