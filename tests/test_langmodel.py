@@ -31,6 +31,7 @@ def test_the_cached_model_answers_like_the_packaged_one(tmp_path, packaged):
     first = langmodel.load_identifier(tmp_path)  # decompresses and writes the cache
     cached = langmodel.load_identifier(tmp_path)  # reads it
     assert isinstance(cached.nb_ptc, np.memmap)  # shared between processes, not copied
+    assert isinstance(cached.tk_nextmove, memoryview) and cached.tk_nextmove.obj is not None
     assert answers(first) == answers(cached) == answers(packaged)
     assert [code for code, _ in answers(cached)[:4]] == ["en", "fr", "de", "es"]
 
