@@ -57,3 +57,12 @@ def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("NEWSWATCH_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert langmodel.cache_root() == tmp_path / "xdg" / "newswatch"
+
+
+def test_a_good_cache_written_meanwhile_by_another_process_is_kept(tmp_path):
+    langmodel.load_identifier(tmp_path)
+    folder = langmodel.cache_folder(langmodel.packaged_model(), tmp_path)
+    written = (folder / "ptc.npy").stat().st_ino
+    langmodel._write_cache(folder, langmodel._decompress(langmodel.packaged_model()))  # the slower of two writers
+    assert (folder / "ptc.npy").stat().st_ino == written
+    assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no scratch folder left behind

@@ -12,6 +12,7 @@ truncated, from another model) falls back to the packaged file.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import lzma
 import os
 import shutil
@@ -39,9 +40,10 @@ def packaged_model() -> Path:
 
 
 def cache_folder(model: Path, root: Path) -> Path:
-    """One folder per model file: a new py3langid release gets its own."""
-    stat = model.stat()
-    return root / f"langid-{stat.st_size}-{stat.st_mtime_ns}"
+    """One folder per model content (5 ms to hash): every virtualenv with the same
+    py3langid shares it, a release with another model gets its own."""
+    digest = hashlib.blake2b(model.read_bytes(), digest_size=8).hexdigest()
+    return root / f"langid-{digest}"
 
 
 def load_identifier(root: Path | None = None) -> langid.LanguageIdentifier:
@@ -84,8 +86,12 @@ def _write_cache(folder: Path, arrays: dict[str, np.ndarray]) -> None:
     try:
         for name, array in arrays.items():
             np.save(scratch / f"{name}.npy", array, allow_pickle=False)
-        if folder.exists():  # unreadable (we only write after a failed read): replace it
-            shutil.rmtree(folder, ignore_errors=True)
+        if folder.exists():
+            try:
+                _read_cache(folder)
+                return  # another process wrote it since our read failed: keep theirs
+            except (OSError, ValueError, KeyError, IndexError):
+                shutil.rmtree(folder, ignore_errors=True)  # damaged: replace it
         scratch.rename(folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
