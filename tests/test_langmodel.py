@@ -66,3 +66,13 @@ def test_a_good_cache_written_meanwhile_by_another_process_is_kept(tmp_path):
     langmodel._write_cache(folder, langmodel._decompress(langmodel.packaged_model()))  # the slower of two writers
     assert (folder / "ptc.npy").stat().st_ino == written
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no scratch folder left behind
+
+
+def test_no_home_directory_means_no_cache_but_still_an_answer(monkeypatch, packaged):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("NEWSWATCH_CACHE_DIR", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(langmodel.Path, "home", staticmethod(no_home))
+    assert answers(langmodel.load_identifier()) == answers(packaged)

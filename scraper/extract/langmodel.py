@@ -49,7 +49,10 @@ def cache_folder(model: Path, root: Path) -> Path:
 def load_identifier(root: Path | None = None) -> langid.LanguageIdentifier:
     """The normalised-probability identifier `language.detect` uses."""
     model = packaged_model()
-    folder = cache_folder(model, root or cache_root())
+    try:
+        folder = cache_folder(model, root or cache_root())
+    except RuntimeError:  # no home directory (a service account without one): no cache
+        return _identifier(_decompress(model))
     with contextlib.suppress(OSError, ValueError, KeyError, IndexError):
         return _identifier(_read_cache(folder))
     arrays = _decompress(model)
