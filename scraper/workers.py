@@ -194,9 +194,9 @@ class Extractor:
         self.active = 0  # jobs submitted and not answered yet (the pipeline commits when none is left)
 
     def prestart(self) -> None:
-        """Spawn the workers ahead of `open`: a worker spends about a second importing the
-        extraction stack and loading the language model, which the crawl overlaps with
-        Scrapy's own start-up instead of waiting for it with the first pages in hand."""
+        """Spawn the workers ahead of `open`: a worker spends more than half a second of CPU
+        importing the extraction stack, which the crawl overlaps with Scrapy's own start-up
+        instead of waiting for it with the first pages in hand."""
         if self.workers > 0 and not self.pool:
             self.pool = [_Worker(self) for _ in range(self.workers)]
             self.free, self.connecting = None, None
