@@ -63,7 +63,7 @@ def test_a_good_cache_written_meanwhile_by_another_process_is_kept(tmp_path):
     langmodel.load_identifier(tmp_path)
     folder = langmodel.cache_folder(langmodel.packaged_model(), tmp_path)
     written = (folder / "ptc.npy").stat().st_ino
-    langmodel._write_cache(folder, langmodel._decompress(langmodel.packaged_model()))  # the slower of two writers
+    langmodel._write_cache(folder, langmodel.packaged_arrays(langmodel.packaged_model()))  # the slower of two writers
     assert (folder / "ptc.npy").stat().st_ino == written
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no scratch folder left behind
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import lzma
 import os
 import shutil
 import tempfile
@@ -26,6 +25,7 @@ from py3langid import langid, modelio
 CACHE_ENV = "NEWSWATCH_CACHE_DIR"
 ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
 MAPPED = ("ptc", "nextmove")  # the feature table and the tokenizer's automaton: 28 and 39 MB
+UNREADABLE = (OSError, ValueError, KeyError, IndexError)  # a cache folder missing, truncated or not ours
 
 
 def cache_root() -> Path:
@@ -53,22 +53,20 @@ def load_identifier(root: Path | None = None) -> langid.LanguageIdentifier:
     try:
         folder = cache_folder(model, root or cache_root())
     except RuntimeError:  # no home directory (a service account without one): no cache
-        return _identifier(_decompress(model))
-    with contextlib.suppress(OSError, ValueError, KeyError, IndexError):
+        return langid.LanguageIdentifier.from_model_file(model, norm_probs=True)
+    with contextlib.suppress(*UNREADABLE):
         return _identifier(_read_cache(folder))
-    arrays = _decompress(model)
+    arrays = packaged_arrays(model)
     with contextlib.suppress(OSError):
         _write_cache(folder, arrays)
     return _identifier(arrays)
 
 
-def _decompress(model: Path) -> dict[str, np.ndarray]:
-    with tempfile.TemporaryFile(suffix=".npz") as tmp:
-        with lzma.open(model) as packed:
-            shutil.copyfileobj(packed, tmp, length=1 << 20)
-        tmp.seek(0)
-        with np.load(tmp, allow_pickle=False) as data:
-            return {name: data[name] for name in ARRAYS}
+def packaged_arrays(model: Path) -> dict[str, np.ndarray]:
+    """The packaged model unpacked by py3langid's own loader, as the arrays the cache keeps."""
+    ptc, pc, classes, nextmove, row, output = modelio.load_model(model)
+    return {"ptc": ptc, "pc": pc, "classes": np.array(classes), "nextmove": np.asarray(nextmove),
+            "nextmove_row": np.asarray(row), "out_feat": np.asarray(output, dtype=np.int32)}
 
 
 def _read_cache(folder: Path) -> dict[str, np.ndarray]:
@@ -85,18 +83,18 @@ def _read_cache(folder: Path) -> dict[str, np.ndarray]:
 def _write_cache(folder: Path, arrays: dict[str, np.ndarray]) -> None:
     """Written in a scratch folder and renamed into place: a reader sees all or nothing,
     and of two processes writing at once, one wins and the other's copy is dropped."""
+    if folder.exists():
+        try:
+            _read_cache(folder)
+            return  # another process wrote it since our read failed: keep theirs
+        except UNREADABLE:
+            shutil.rmtree(folder, ignore_errors=True)  # damaged: replace it
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".langid-", dir=folder.parent))
     try:
         for name, array in arrays.items():
             np.save(scratch / f"{name}.npy", array, allow_pickle=False)
-        if folder.exists():
-            try:
-                _read_cache(folder)
-                return  # another process wrote it since our read failed: keep theirs
-            except (OSError, ValueError, KeyError, IndexError):
-                shutil.rmtree(folder, ignore_errors=True)  # damaged: replace it
-        scratch.rename(folder)
+        scratch.rename(folder)  # OSError if another process renamed its copy first: theirs stays
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
