@@ -24,13 +24,13 @@ crawl: $(STAMP)
 	$(BIN)/newswatch crawl --db data/articles.db
 
 bench: $(STAMP)
-	$(BIN)/python -m scraper.bench
-	$(BIN)/python -m scraper.bench_match
+	$(BIN)/python -m benchmarks.extraction
+	$(BIN)/python -m benchmarks.matching
 	bash scripts/ensure-nginx.sh
-	$(BIN)/python -m scraper.bench_crawl --pages 3000
-	$(BIN)/python -m scraper.bench_queries --articles 200000
+	$(BIN)/python -m benchmarks.crawl --pages 3000
+	$(BIN)/python -m benchmarks.queries --articles 200000
 	sh scripts/ensure-redis.sh
-	$(BIN)/python -m scraper.bench_distributed --pages 1500
+	$(BIN)/python -m benchmarks.distributed --pages 1500
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

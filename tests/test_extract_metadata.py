@@ -15,7 +15,7 @@ from scraper.demoweb.content import Article, load_demo_web
 from scraper.demoweb.site import Site
 from scraper.extract import extract_article
 from scraper.extract.authors import clean_author_string
-from scraper.normalize import squash
+from scraper.extract.normalize import squash
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 BASE = "http://demo.test"

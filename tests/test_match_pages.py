@@ -17,7 +17,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from scraper.bench_match import Labelled, Score, fixture_pages, run, score, text_cases
+from benchmarks.matching import Labelled, Score, fixture_pages, run, score, text_cases
 from scraper.demoweb import DemoWeb
 from scraper.match import load_watchlist, match_article
 from scraper.process import analyse_page, stored_mentions

@@ -1,10 +1,10 @@
-"""Tests for scraper.normalize (pure text clean-up)."""
+"""Tests for scraper.extract.normalize (pure text clean-up)."""
 
 from __future__ import annotations
 
 import unicodedata
 
-from scraper.normalize import fix_encoding, normalize_inline, normalize_text, squash, straighten_quotes
+from scraper.extract.normalize import fix_encoding, normalize_inline, normalize_text, squash, straighten_quotes
 
 
 def test_mojibake_repaired():

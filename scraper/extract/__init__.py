@@ -20,9 +20,9 @@ from scraper.extract import language as _language
 from scraper.extract import metadata as _meta
 from scraper.extract.decode import MAX_BYTES, decode_html, is_binary
 from scraper.extract.dom import parse_html
+from scraper.extract.normalize import normalize_inline
 from scraper.extract.pagetype import is_article_tree
 from scraper.extract.structured import PageData, read_page
-from scraper.normalize import normalize_inline
 
 __all__ = ["extract_article", "is_article", "empty_article"]
 

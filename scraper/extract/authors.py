@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from scraper.extract.dom import near_headline, text_of
+from scraper.extract.normalize import normalize_inline, squash
 from scraper.extract.structured import PageData, as_list, as_text, node_types
-from scraper.normalize import normalize_inline, squash
 
 _PREFIX = re.compile(
     r"^(?:(?:written|reported|posted|photos?|text|story|words)\s+)?"

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from scraper.extract.dateparse import parse_iso, parse_month_name, parse_numeric
-from scraper.normalize import normalize_text, squash
+from scraper.extract.normalize import normalize_text, squash
 
 _SHORT = 250  # a line longer than this is running text, whatever words it uses
 

@@ -15,9 +15,9 @@ from lxml import etree
 from w3lib.url import safe_url_string
 
 from scraper.extract.dom import text_of
+from scraper.extract.normalize import normalize_inline, squash
 from scraper.extract.structured import PageData, as_list, as_text
 from scraper.extract.taxonomy import visible_section, visible_tags
-from scraper.normalize import normalize_inline, squash
 
 # Separators between a headline and the site name, spaced so hyphenated words survive.
 _SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/|~)\s+|\s*[|｜]\s*")

@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from scraper.extract.dom import text_of
-from scraper.normalize import normalize_inline
+from scraper.extract.normalize import normalize_inline
 
 _MENU_TAGS = frozenset({"nav", "footer", "aside", "li", "menu"})
 _SITE_MENUS = frozenset({"nav", "aside", "menu"})

@@ -1,6 +1,6 @@
 """Crawl throughput, storage share and memory, measured in one run on a generated site.
 
-    python -m scraper.bench_crawl [--pages 3000] [--out bench-results]
+    python -m benchmarks.crawl [--pages 3000] [--out bench-results]
 
 Generates a static site of realistic 60-120 KB article pages (deterministic), serves it
 with nginx on a free loopback port (Python's threaded server when nginx is missing;
@@ -315,7 +315,7 @@ def run(pages: int = 3000, out: Path = REPO / "bench-results") -> dict:
             for n in {small, pages}:
                 write_sitemap(site, base_url, n)
             bare = json.loads(subprocess.run(
-                [sys.executable, "-m", "scraper.bench_crawl", "--bare", f"{base_url}/sitemap-{pages}.xml"],
+                [sys.executable, "-m", "benchmarks.crawl", "--bare", f"{base_url}/sitemap-{pages}.xml"],
                 capture_output=True, text=True, cwd=REPO, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
             ).stdout.strip().splitlines()[-1])
             alone_before = extraction_alone(files[:300], base_url)

@@ -1,6 +1,6 @@
 """Query speed on a large database: `search` p95 and `report` time over 200,000 articles.
 
-    python -m scraper.bench_queries [--articles 200000] [--out bench-results]
+    python -m benchmarks.queries [--articles 200000] [--out bench-results]
 
 The database is generated once (deterministic, ~5% relevant articles with mentions) and
 kept in the output folder for later runs.

@@ -1,6 +1,6 @@
 """Measure extraction against the shared benchmark sets, and against the tools we must beat.
 
-    python -m scraper.bench [--bench DIR] [--only bodies|dates] [--out DIR] [--rounds N]
+    python -m benchmarks.extraction [--bench DIR] [--only bodies|dates] [--out DIR] [--rounds N]
 
 For each set (bodies, dates) every page of manifest.jsonl goes through
 `extract_article`; predictions are written as JSONL and scored by the set's own
@@ -114,7 +114,7 @@ def run_worker(bench: Path, kind: str, tool: str, out: Path) -> tuple[float, flo
         [
             sys.executable,
             "-m",
-            "scraper.bench",
+            "benchmarks.extraction",
             "--bench",
             str(bench),
             "--only",

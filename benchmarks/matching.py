@@ -1,6 +1,6 @@
 """Matching quality and speed on the labelled sets that ship with the project.
 
-    python -m scraper.bench_match [REPO_ROOT]
+    python -m benchmarks.matching [REPO_ROOT]
 
 Quality: precision and recall of `relevant` (and how many items get exactly the
 labelled `matched` set) over three labelled sets: every demo-web article page rendered

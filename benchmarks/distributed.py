@@ -6,7 +6,7 @@ each worker count: seed the sitemap, start the workers, and let one writer store
 article. The rate is articles stored per second from the workers' start to the last
 stored record; speed-ups are against one worker, all measured in one run.
 
-    python -m scraper.bench_distributed --pages 1500
+    python -m benchmarks.distributed --pages 1500
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scraper.bench_crawl import FAST, generate_site, start_server, write_sitemap, write_sources
+from benchmarks.crawl import FAST, generate_site, start_server, write_sitemap, write_sources
 from scraper.distributed.frontier import FrontierKeys, connect, worker_stats
 from scraper.distributed.ingest import run_ingest
 from scraper.distributed.redis_server import LocalRedis, redis_server_binary
