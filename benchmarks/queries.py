@@ -19,7 +19,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from scraper.dedup import article_id, text_fingerprint
+from scraper.dedup.identity import article_id, text_fingerprint
 from scraper.store import ArticleFilters, Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def build(path: Path, articles: int) -> float:
     rng = random.Random(11)
     vocab = _vocabulary(rng)
     weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocab))))
-    store.insert_many(_article(i, rng, vocab, weights) for i in range(articles))
+    store.articles.insert_many(_article(i, rng, vocab, weights) for i in range(articles))
     store.db.execute("pragma optimize")
     store.close()
     return time.perf_counter() - started

@@ -7,11 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import TextIO
 
-EXPORT_COLUMNS = (
-    "id", "url", "canonical_url", "outlet", "outlet_kind", "title", "published", "published_date",
-    "published_source", "published_precision", "modified", "language", "authors", "relevant", "relevance",
-    "matched", "description", "image", "section", "tags", "found_via", "first_seen", "last_seen", "text",
-)
+from scraper.record import EXPORTED as EXPORT_COLUMNS
 
 
 def write_jsonl(articles: Iterable[dict], out: TextIO) -> int:

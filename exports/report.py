@@ -68,24 +68,24 @@ def gather(store: Store, filters: ArticleFilters, title: str) -> ReportData:
     """Read what the report shows, with the report's own filters always on relevant articles."""
     relevant = ArticleFilters(**{**filters.__dict__, "relevant": True})
     everything = ArticleFilters(**{**filters.__dict__, "relevant": None, "person": None})
-    articles = list(store.articles(relevant, order="published_date asc"))
+    articles = list(store.articles.select(relevant, order="published_date asc"))
     for article in articles:
-        article["mentions"] = store.mentions_for(article["id"])
-    by_entry = [row for row in store.counts_by_entry(relevant) if row[1] != "supporting"]
+        article["mentions"] = store.articles.mentions_of(article["id"])
+    by_entry = [row for row in store.reports.counts_by_entry(relevant) if row[1] != "supporting"]
     by_entry.sort(key=lambda row: (row[1] != "documentary", -row[2], row[0]))
     data = ReportData(
         title=title,
         generated=datetime.now(UTC).replace(microsecond=0).isoformat(),
         filters=filters,
         articles=articles,
-        total_articles=store.count(*everything.sql()),
+        total_articles=store.reports.count(*everything.sql()),
         by_entry=by_entry,
-        by_outlet=store.counts_by("outlet", relevant),
-        by_kind=store.counts_by("outlet_kind", relevant),
-        by_language=store.counts_by("language", relevant),
-        clusters=store.clusters_of_relevant(relevant),
+        by_outlet=store.reports.counts_by("outlet", relevant),
+        by_kind=store.reports.counts_by("outlet_kind", relevant),
+        by_language=store.reports.counts_by("language", relevant),
+        clusters=store.reports.clusters_of_relevant(relevant),
     )
-    _add_weekly(data, store.weekly_counts(relevant))
+    _add_weekly(data, store.reports.weekly_counts(relevant))
     data.first_last = _first_last(articles, [entry for entry, _kind, _n in by_entry])
     return data
 
@@ -405,5 +405,5 @@ def write_report(store: Store, out_dir: Path, filters: ArticleFilters | None = N
     relevant = ArticleFilters(**{**filters.__dict__, "relevant": True})
     for suffix, writer in (("csv", write_csv), ("jsonl", write_jsonl)):
         with paths[suffix].open("w", encoding="utf-8", newline="") as handle:
-            writer(store.articles(relevant, order="published_date asc"), handle)
+            writer(store.articles.select(relevant, order="published_date asc"), handle)
     return ReportFiles(paths["html"], paths["md"], len(data.articles), paths["csv"], paths["jsonl"])

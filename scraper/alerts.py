@@ -1,6 +1,6 @@
 """Announce new relevant coverage after each crawl: an Atom feed, a webhook, e-mail.
 
-Alerts are queued in SQLite (scraper.alert_store) before anything is sent, and each
+Alerts are queued in SQLite (scraper.store.alerts) before anything is sent, and each
 channel marks what it delivered; so a webhook or mail server that is down never fails
 the crawl, and what it missed goes out on the next run. Settings live in an optional
 `alerts.toml` (see `load_alert_config`); without one only the Atom feed is written.
@@ -26,11 +26,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
-from scraper.alert_store import AlertQueue
 from scraper.config import read_toml
 from scraper.errors import ConfigError
+from scraper.store.alerts import AlertQueue
 
 log = logging.getLogger("newswatch.alerts")
 
@@ -374,11 +372,7 @@ def _retry(what: str, action: Callable[[], None], sleep: Callable[[float], objec
 
 
 def _queue(store_like: Any) -> AlertQueue:
-    if isinstance(store_like, AlertQueue):
-        return store_like
-    if isinstance(store_like, sqlite_utils.Database):
-        return AlertQueue(store_like)
-    return AlertQueue(store_like.db)
+    return store_like if isinstance(store_like, AlertQueue) else store_like.alerts
 
 
 def _deliver_webhook(queue: AlertQueue, config: WebhookConfig, report: DeliveryReport, sleep, attempts) -> None:
@@ -420,7 +414,7 @@ def deliver_pending(store_like: Any, config: AlertConfig, now: datetime | None =
                     sleep: Callable[[float], object] = time.sleep, attempts: int = ATTEMPTS) -> DeliveryReport:
     """Send every pending alert on every configured channel; never raises.
 
-    `store_like` is a Store (anything with `.db`), a sqlite_utils.Database or an AlertQueue.
+    `store_like` is a Store or its AlertQueue.
     A channel that is not configured marks its pending alerts done, so configuring it
     later announces only what is found from then on, not the whole history.
     """

@@ -111,7 +111,7 @@ def _alert_config(alerts_file: Path | None, db: Path):
 
 
 def _print_crawl_summary(summary, store: Store) -> None:
-    stats = store.stats()
+    stats = store.reports.stats()
     out = click.echo
     out(f"crawl run #{summary.run_id} {summary.status} in {summary.seconds:.1f}s")
     out(f"  pages fetched:     {summary.pages_fetched} ({summary.pages_downloaded} in full, "
@@ -509,10 +509,10 @@ def export(db, watchlist, person, outlet, kind, language, since, until, relevant
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         with output.open("w", encoding="utf-8", newline="") as handle:
-            n = writer(store.articles(filters), handle)
+            n = writer(store.articles.select(filters), handle)
         click.echo(f"wrote {n} articles to {output}", err=True)
     else:
-        writer(store.articles(filters), sys.stdout)
+        writer(store.articles.select(filters), sys.stdout)
 
 
 @cli.command()
@@ -543,7 +543,7 @@ def report(db, watchlist, out, person, since, until, title) -> None:
 def stats(db, as_json) -> None:
     """Numbers about the database and the last crawl run."""
     store = Store(db, readonly=True)
-    numbers = store.stats()
+    numbers = store.reports.stats()
     if as_json:
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2, default=str))
         return
@@ -707,7 +707,7 @@ def serve(db, port, host, title) -> None:
     facets and canned queries (coverage by case, by outlet, new this week, syndicated copies)."""
     import tempfile
 
-    from scraper.datasette_meta import build_metadata
+    from exports.datasette import build_metadata
 
     Store(db, readonly=True).close()
     with tempfile.TemporaryDirectory(prefix="newswatch-serve-") as tmp:

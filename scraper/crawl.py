@@ -150,8 +150,8 @@ def run_crawl(
 def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], chosen: list[Outlet],
                   overrides: dict | None, progress: bool, alerts: AlertConfig | None) -> CrawlSummary:
     store = Store(db)
-    store.mark_interrupted_runs()  # we hold the lock: any run still "running" was killed
-    run_id = store.start_run(names, [o.name for o in chosen])
+    store.runs.mark_interrupted()  # we hold the lock: any run still "running" was killed
+    run_id = store.runs.start(names, [o.name for o in chosen])
     store.close()
 
     overrides = {**(overrides or {}), "NEWSWATCH_PROGRESS": progress}
@@ -213,9 +213,9 @@ def _record_run(db: Path, run_id: int, crawlers: list, seconds: float) -> CrawlS
                 kind = key.removeprefix("newswatch/errors/")
                 summary.errors[kind] = summary.errors.get(kind, 0) + int(value)
     store = Store(db)
-    summary.clusters_moved = store.recluster()
+    summary.clusters_moved = store.clusters.update()
     counters = {k: getattr(summary, k) for k in COUNTERS}
-    store.finish_run(run_id, summary.status, counters, summary.errors,
+    store.runs.finish(run_id, summary.status, counters, summary.errors,
                      {"per_spider": summary.per_spider, "seconds": summary.seconds})
     store.close()
     return summary

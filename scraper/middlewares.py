@@ -30,7 +30,7 @@ class ConditionalGetMiddleware:
         # robots.txt is always fetched in full: an empty 304 body would read as "allow all"
         if request.meta.get("conditional") is False or request.url.endswith("/robots.txt"):
             return None
-        known = self.store.validators(request.url)
+        known = self.store.http_cache.validators(request.url)
         if known:
             if known.get("etag"):
                 request.headers.setdefault(b"If-None-Match", known["etag"].encode("latin-1"))
@@ -56,5 +56,5 @@ class ConditionalGetMiddleware:
 
     def spider_closed(self, spider, reason: str) -> None:
         if reason == "finished":
-            self.store.remember_validators(self.pending.values())
+            self.store.http_cache.remember(self.pending.values())
         self.store.close()

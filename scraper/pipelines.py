@@ -16,7 +16,7 @@ import time
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from scraper.dedup import html_fingerprint
+from scraper.dedup.identity import html_fingerprint
 from scraper.items import PageItem
 from scraper.match import load_watchlist
 from scraper.store import Store
@@ -70,7 +70,7 @@ class ArticlePipeline:
             self.store.close()
 
     async def process_item(self, item: PageItem, spider=None) -> PageItem:
-        known = self.store.validators(item.url)
+        known = self.store.http_cache.validators(item.url)
         if known and known.get("article_id") and known.get("body_sha1") == html_fingerprint(item.body):
             self.stats.inc_value("newswatch/articles_unchanged_body")
             raise DropItem(f"unchanged since last crawl: {item.url}", log_level="DEBUG")
@@ -129,7 +129,7 @@ class ArticlePipeline:
             return
         started = time.perf_counter()
         try:
-            results: list = self.store.save_articles((record, mentions) for record, mentions, _ in batch)
+            results: list = self.store.articles.save_many((record, mentions) for record, mentions, _ in batch)
         except sqlite3.OperationalError as exc:  # a full disk, a lock held too long: the whole batch
             results = [exc] * len(batch)
         except sqlite3.DatabaseError:  # one bad row must not cost the others: one at a time
@@ -145,7 +145,7 @@ class ArticlePipeline:
 
     def _save_one(self, record: dict, mentions: list[dict]):
         try:
-            return self.store.save_article(record, mentions)
+            return self.store.articles.save(record, mentions)
         except sqlite3.DatabaseError as exc:
             return exc
 

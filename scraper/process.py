@@ -11,8 +11,8 @@ from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any
 
-from scraper.clusters import signature_of_words
-from scraper.dedup import article_id, canonical_url, fingerprint_of_words, html_fingerprint, text_words
+from scraper.dedup.identity import article_id, canonical_url, fingerprint_of_words, html_fingerprint, text_words
+from scraper.dedup.minhash import signature_of_words
 from scraper.extract import extract_article
 from scraper.extract.decode import is_binary
 from scraper.match import Watchlist, match_article

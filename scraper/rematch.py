@@ -84,7 +84,7 @@ class RematchSummary:
 def rematch(store: Store, watchlist: Watchlist, *, dry_run: bool = False) -> RematchSummary:
     """Match every stored article again; store the new verdicts unless `dry_run`."""
     summary = RematchSummary(dry_run=dry_run)
-    for row in store.iter_for_rematch():
+    for row in store.articles.for_rematch():
         fields = match_fields(row["title"], row["text"], watchlist, row["language"])
         mentions = stored_mentions(fields["matched"], fields["mentions"])
         was = bool(row["relevant"])
@@ -99,7 +99,7 @@ def rematch(store: Store, watchlist: Watchlist, *, dry_run: bool = False) -> Rem
                 fields["relevant"], row["relevance"], fields["relevance"], matched_before, fields["matched"]))
         if dry_run or not (change or _differs(store, row, fields, mentions)):
             continue
-        if store.update_match(row["id"], fields["relevant"], fields["relevance"], fields["matched"], mentions,
+        if store.articles.update_match(row["id"], fields["relevant"], fields["relevance"], fields["matched"], mentions,
                               text_sha1=row["text_sha1"]):
             summary.updated += 1
         else:  # a crawl rewrote the text meanwhile (and matched it itself): not our change to report
@@ -121,6 +121,6 @@ def _differs(store: Store, row: dict, fields: dict, mentions: list[dict]) -> boo
     """Anything stored that the new verdict would change (score, order, evidence)."""
     if row["relevance"] != fields["relevance"] or row["matched"] != fields["matched"]:
         return True
-    stored = [tuple(m[k] for k in _MENTION_KEYS) for m in store.mentions_for(row["id"])]
+    stored = [tuple(m[k] for k in _MENTION_KEYS) for m in store.articles.mentions_of(row["id"])]
     fresh = sorted(tuple(m[k] for k in _MENTION_KEYS) for m in mentions)
     return stored != fresh

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from scraper.dedup import canonical_url
+from scraper.dedup.identity import canonical_url
 from scraper.links import page_links, same_site
 from spiders.base import NewsSpider
 

@@ -17,7 +17,6 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from scraper import alerts
-from scraper.alert_store import AlertQueue
 from scraper.alerts import (
     AlertConfig,
     EmailConfig,
@@ -28,9 +27,10 @@ from scraper.alerts import (
     load_alert_config,
     write_atom_feed,
 )
-from scraper.dedup import article_id
+from scraper.dedup.identity import article_id
 from scraper.errors import ConfigError
 from scraper.store import Store
+from scraper.store.alerts import AlertQueue
 
 A = "{http://www.w3.org/2005/Atom}"
 SERVER_SECONDS = 60
@@ -72,16 +72,16 @@ def store(tmp_path):
 
 def crawl(store: Store, *articles: dict) -> int:
     """A crawl run that stores `articles` (first seen after the run started)."""
-    run_id = store.start_run(["feeds"], ["Alpha"])
+    run_id = store.runs.start(["feeds"], ["Alpha"])
     for row in articles:
-        store.save_article(row, [], seen_at=(datetime.now(UTC) + timedelta(seconds=1)).isoformat(timespec="seconds"))
+        store.articles.save(row, [], seen_at=(datetime.now(UTC) + timedelta(seconds=1)).isoformat(timespec="seconds"))
     return run_id
 
 
 def queued(store: Store, *numbers: int, run_id: int = 1) -> AlertQueue:
-    queue = AlertQueue(store.db)
+    queue = store.alerts
     for n in numbers:
-        store.save_article(article(n), [])
+        store.articles.save(article(n), [])
     queue.enqueue([store.db["articles"].get(article_id(f"https://news.example/story-{n}")) for n in numbers], run_id)
     return queue
 
@@ -163,9 +163,9 @@ def test_missing_config_file(tmp_path):
 
 
 def test_queue_enqueues_new_relevant_articles_of_a_run_once(store):
-    store.save_article(article(1), [], seen_at="2000-01-01T00:00:00+00:00")  # found by an earlier crawl
+    store.articles.save(article(1), [], seen_at="2000-01-01T00:00:00+00:00")  # found by an earlier crawl
     run_id = crawl(store, article(2), article(3, relevant=False), article(4))
-    queue = AlertQueue(store.db)
+    queue = store.alerts
     assert queue.enqueue_run(run_id) == 2
     assert queue.enqueue_run(run_id) == 0  # never twice for the same article
     pending = queue.pending("webhook")
@@ -438,7 +438,7 @@ def test_announce_run_queues_and_delivers_everywhere(store, tmp_path, receivers)
     report = announce_run(store, run_id, config, sleep=pytest.fail)
     assert report.queued == 1 and report.sent == {"atom": 1, "webhook": 1}
     assert report.pending == {"atom": 0, "webhook": 0}
-    assert AlertQueue(store.db).pending("email") == []  # e-mail not configured: nothing piles up for later
+    assert store.alerts.pending("email") == []  # e-mail not configured: nothing piles up for later
 
     run_id = crawl(store, article(3))
     assert announce_run(store, run_id, config, sleep=pytest.fail).queued == 1

@@ -15,8 +15,9 @@ from faultweb import FaultWeb
 from runner import ENV, ROOT
 
 from scraper.cli import main
-from scraper.dedup import article_id, text_fingerprint
+from scraper.dedup.identity import article_id, text_fingerprint
 from scraper.store import Store
+from scraper.store.articles import Articles
 
 # Runs the CLI with every SQLite connection capped at its current size: a full disk.
 FULL_DISK = """
@@ -82,7 +83,7 @@ def database(tmp_path) -> Path:
     text = ("Kim Kardashian West: The Justice Project premieres on Oxygen. Dawn Jackson, sentenced to prison in "
             "Ohio as a teenager, asks for clemency. ") * 4
     url = "https://example.com/news/justice-project"
-    store.save_article({"id": article_id(url), "canonical_url": url, "url": url, "outlet": "Example",
+    store.articles.save({"id": article_id(url), "canonical_url": url, "url": url, "outlet": "Example",
                         "outlet_kind": "justice", "title": "Oxygen premieres The Justice Project", "text": text,
                         "language": "en", "relevant": False, "relevance": 0.0, "matched": [], "found_via": ["feed"],
                         "text_sha1": text_fingerprint(text), "html_sha1": "x", "published_date": "2020-04-05"}, [])
@@ -191,7 +192,7 @@ def test_a_full_disk_during_rematch_changes_nothing(database, monkeypatch, capsy
         raise sqlite3.OperationalError("database or disk is full")
 
     before = dump(database)
-    monkeypatch.setattr(Store, "update_match", full)
+    monkeypatch.setattr(Articles, "update_match", full)
     assert main(["rematch", "--db", str(database), "--watchlist", str(ROOT / "watchlist.toml")]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert err == ["newswatch: error: database error: database or disk is full"]

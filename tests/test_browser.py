@@ -315,7 +315,7 @@ def test_serve_is_read_only_and_sees_a_crawl_writing(served):
     store = Store(served["db"])  # a writer, as a crawl is: WAL, commit, no checkpoint yet
     try:
         url = "https://late.example/news"
-        store.save_article({"id": "late-article", "canonical_url": url, "url": url, "outlet": "Late",
+        store.articles.save({"id": "late-article", "canonical_url": url, "url": url, "outlet": "Late",
                             "title": "Late", "text": "Late news.", "found_via": ["feed"], "relevant": False}, [])
         assert count() == before + 1, "Datasette sees what a crawl committed (WAL), so not --immutable"
     finally:

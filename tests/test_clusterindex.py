@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from scraper import clusterindex
-from scraper.clusters import ClusterInput, cluster, signature
-from scraper.dedup import article_id, text_fingerprint
+from scraper.store import clusters as clusterindex
+from scraper.dedup.identity import article_id, text_fingerprint
+from scraper.dedup.minhash import ClusterInput, cluster, signature
 from scraper.store import Store
 
 VOCAB = [f"w{i}" for i in range(400)]
@@ -72,11 +72,11 @@ def test_clusters_after_every_crawl_equal_a_full_clustering(tmp_path, monkeypatc
                                     f"2020-05-10T0{rng.randint(0, 9)}:00:00+00:00"])
             texts.append(text)
             batch.append((_record(url, text, published, with_signature=rng.random() < 0.7), []))
-        store.save_articles(batch)
-        store.recluster()
+        store.articles.save_many(batch)
+        store.clusters.update()
         assert _stored(store) == _expected(store)
-        assert store.recluster() == 0, "nothing pending: nothing moves"
-    assert store.recluster(rebuild=True) == 0, "rebuilding the index finds the same clusters"
+        assert store.clusters.update() == 0, "nothing pending: nothing moves"
+    assert store.clusters.rebuild() == 0, "rebuilding the index finds the same clusters"
     assert _stored(store) == _expected(store)
 
 
@@ -88,14 +88,14 @@ def test_a_changed_text_that_bridged_two_copies_splits_their_cluster(tmp_path):
     c = _reworded(b, rng, 0.1)
     for url, text, day in (("https://x.example/a", a, "01"), ("https://x.example/b", b, "02"),
                            ("https://x.example/c", c, "03")):
-        store.save_article(_record(url, text, f"2020-01-{day}", with_signature=True), [])
-    store.recluster()
+        store.articles.save(_record(url, text, f"2020-01-{day}", with_signature=True), [])
+    store.clusters.update()
     assert len({row[0] for row in store.db.execute("select cluster_id from articles")}) == 1
-    store.save_article(_record("https://x.example/b", "a different story altogether", "2020-01-02",
+    store.articles.save(_record("https://x.example/b", "a different story altogether", "2020-01-02",
                                with_signature=True), [])
-    store.recluster()
+    store.clusters.update()
     assert _stored(store) == _expected(store)
-    assert store.unique_stories() == _count_clusters(_expected(store))
+    assert store.reports.unique_stories() == _count_clusters(_expected(store))
 
 
 def _count_clusters(assignments: dict[str, tuple[str, int, float]]) -> int:
@@ -108,15 +108,15 @@ def test_recluster_reads_only_what_the_new_articles_touch(tmp_path, monkeypatch)
     rng = random.Random(3)
     store = Store(tmp_path / "a.db")
     old = [" ".join(rng.choices(VOCAB, k=60)) for _ in range(300)]
-    store.save_articles([(_record(f"https://x.example/{i}", t, None, True), []) for i, t in enumerate(old)])
-    store.recluster()
+    store.articles.save_many([(_record(f"https://x.example/{i}", t, None, True), []) for i, t in enumerate(old)])
+    store.clusters.update()
     parsed = []
     original = clusterindex.ClusterIndex._signature
     monkeypatch.setattr(clusterindex.ClusterIndex, "_signature",
                         lambda self, article_id, *rest: parsed.append(article_id) or original(self, article_id, *rest))
-    store.save_articles([(_record("https://y.example/copy", old[5], "2019-01-01", True), []),
+    store.articles.save_many([(_record("https://y.example/copy", old[5], "2019-01-01", True), []),
                          (_record("https://y.example/new", "a story of its own", None, True), [])])
     # the two new articles, and old[5], whose earlier copy is now its original
-    assert store.recluster() == 3
+    assert store.clusters.update() == 3
     assert len(parsed) < 10
     assert _stored(store) == _expected(store)

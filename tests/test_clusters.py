@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.clusters import (
+from scraper.dedup.minhash import (
     NUM_BINS,
     THRESHOLD,
     ClusterInput,

@@ -1,6 +1,6 @@
 """One article, one identity: tracking parameters, fragments, www., AMP and case fold away."""
 
-from scraper.dedup import article_id, canonical_url, identity_key, text_fingerprint
+from scraper.dedup.identity import article_id, canonical_url, identity_key, text_fingerprint
 
 
 def test_tracking_parameters_and_fragment_are_dropped():

@@ -14,7 +14,7 @@ import pytest
 from runner import ROOT, crawl_demo_web
 from runner import newswatch as run_newswatch
 
-from scraper.dedup import identity_key
+from scraper.dedup.identity import identity_key
 
 ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from runner import ENV, FAST, ROOT
 
-from scraper.dedup import identity_key
+from scraper.dedup.identity import identity_key
 from scraper.demoweb import DemoWeb
 
 ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))

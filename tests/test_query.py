@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from exports.datasette import QUERIES, build_metadata
 from exports.export import EXPORT_COLUMNS, write_jsonl
 from scraper.cli import main
-from scraper.datasette_meta import QUERIES, build_metadata
-from scraper.dedup import article_id, text_fingerprint
-from scraper.store import ARTICLE_COLUMNS, Store
+from scraper.dedup.identity import article_id, text_fingerprint
+from scraper.record import COLUMNS as ARTICLE_COLUMNS
+from scraper.store import Store
 
 # The JSON Lines keys other tools read: a rename breaks them (new keys may be appended).
 STABLE_EXPORT_KEYS = (
@@ -50,16 +51,16 @@ def db(tmp_path) -> Path:
     """A small database: a wire story and its syndicated copy, a French article, an off-topic one."""
     path = tmp_path / "articles.db"
     store = Store(path)
-    store.save_article(record("https://alpha.example/dawn", "Dawn Jackson asks for clemency", WIRE, "2020-04-07"),
+    store.articles.save(record("https://alpha.example/dawn", "Dawn Jackson asks for clemency", WIRE, "2020-04-07"),
                        [mention()])
-    store.save_article(record("https://beta.example/wire/dawn", "Dawn Jackson seeks mercy", WIRE, "2020-04-08",
+    store.articles.save(record("https://beta.example/wire/dawn", "Dawn Jackson seeks mercy", WIRE, "2020-04-08",
                               outlet="Beta", outlet_kind="entertainment"), [mention()])
-    store.save_article(record("https://gamma.example/fr", "Dawn Jackson demande la clémence",
+    store.articles.save(record("https://gamma.example/fr", "Dawn Jackson demande la clémence",
                               "Dawn Jackson demande la clémence au gouverneur de l'Ohio.", "2020-05-02",
                               outlet="Gamma", language="fr"), [mention()])
-    store.save_article(record("https://alpha.example/bake", "Bake-off final", "A bread contest finale in Ohio.",
+    store.articles.save(record("https://alpha.example/bake", "Bake-off final", "A bread contest finale in Ohio.",
                               "2020-05-03", relevant=False, relevance=0.0, matched=[]), [])
-    store.recluster()
+    store.clusters.update()
     store.close()
     return path
 
@@ -176,7 +177,7 @@ def test_export_streams_20000_articles_in_flat_memory(tmp_path):
     sink = CountingSink()
     tracemalloc.start()
     try:
-        n = write_jsonl(store.articles(), sink)
+        n = write_jsonl(store.articles.select(), sink)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

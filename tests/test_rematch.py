@@ -56,7 +56,7 @@ def build_db(path: Path) -> dict[str, str]:
                     **match_fields(title, text, watchlist, language)}
         record, mentions = store_record(analysed, outlet="Example News", outlet_kind="entertainment",
                                         found_via="feed", body=text.encode(), fetched_at="2020-04-06T10:00:00+00:00")
-        ids[key] = store.save_article(record, mentions).article_id
+        ids[key] = store.articles.save(record, mentions).article_id
     store.close()
     return ids
 
@@ -70,7 +70,7 @@ def db(tmp_path) -> tuple[Path, dict[str, str]]:
 def test_rematch_reports_and_stores_every_kind_of_change(db, tmp_path):
     path, ids = db
     store = Store(path)
-    before = {k: store.get_article(i) for k, i in ids.items()}
+    before = {k: store.articles.get(i) for k, i in ids.items()}
     assert before["german"]["relevant"] is False and before["passing"]["relevant"] is True
     assert before["narrator"]["matched"] == [DOC, "Dawn Jackson", "David Sheppard"]
 
@@ -84,15 +84,15 @@ def test_rematch_reports_and_stores_every_kind_of_change(db, tmp_path):
     assert narrator.change == ENTRIES_CHANGED and narrator.removed == ["David Sheppard"] and not narrator.added
     assert summary.counts() == {BECAME_RELEVANT: 1, NO_LONGER_RELEVANT: 1, ENTRIES_CHANGED: 1}
 
-    after = {k: store.get_article(i) for k, i in ids.items()}
+    after = {k: store.articles.get(i) for k, i in ids.items()}
     assert after["german"]["relevant"] is True and after["german"]["matched"] == [DOC]
     assert after["passing"]["relevant"] is False
     assert after["narrator"]["matched"] == [DOC, "Dawn Jackson"]
     assert after["review"] == before["review"] and after["recipe"] == before["recipe"]
-    entries = {m["entry"] for m in store.mentions_for(ids["narrator"])}
+    entries = {m["entry"] for m in store.articles.mentions_of(ids["narrator"])}
     assert "David Sheppard" not in entries and {"Dawn Jackson", "Oxygen"} <= entries
-    assert DOC in {m["entry"] for m in store.mentions_for(ids["german"])}
-    assert store.count("where relevant = 1") == 3
+    assert DOC in {m["entry"] for m in store.articles.mentions_of(ids["german"])}
+    assert store.reports.count("where relevant = 1") == 3
     store.close()
 
 
@@ -112,8 +112,8 @@ def test_dry_run_stores_nothing(db, tmp_path):
     store = Store(path)
     summary = rematch(store, load_watchlist(edited_watchlist(tmp_path)), dry_run=True)
     assert len(summary.changes) == 3 and summary.updated == 0
-    assert store.get_article(ids["german"])["relevant"] is False
-    assert "David Sheppard" in {m["entry"] for m in store.mentions_for(ids["narrator"])}
+    assert store.articles.get(ids["german"])["relevant"] is False
+    assert "David Sheppard" in {m["entry"] for m in store.articles.mentions_of(ids["narrator"])}
     store.close()
 
 
@@ -124,19 +124,19 @@ def test_a_failed_update_leaves_the_article_as_it_was(db, tmp_path, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "_replace_mentions", broken)
+    monkeypatch.setattr(store.articles, "_replace_mentions", broken)
     with pytest.raises(RuntimeError):
         rematch(store, load_watchlist(edited_watchlist(tmp_path)))
-    row = store.get_article(ids["narrator"])
+    row = store.articles.get(ids["narrator"])
     assert row["matched"] == [DOC, "Dawn Jackson", "David Sheppard"]
-    assert "David Sheppard" in {m["entry"] for m in store.mentions_for(ids["narrator"])}
+    assert "David Sheppard" in {m["entry"] for m in store.articles.mentions_of(ids["narrator"])}
     store.close()
 
 
 def test_an_article_a_crawl_rewrites_meanwhile_is_left_to_the_crawl(db, tmp_path, monkeypatch):
     path, ids = db
     store = Store(path)
-    original = store.iter_for_rematch
+    original = store.articles.for_rematch
 
     def crawl_in_between():
         for row in original():
@@ -144,11 +144,11 @@ def test_an_article_a_crawl_rewrites_meanwhile_is_left_to_the_crawl(db, tmp_path
                 store.db.execute("update articles set text_sha1 = 'new' where id = ?", [row["id"]])
             yield row
 
-    monkeypatch.setattr(store, "iter_for_rematch", crawl_in_between)
+    monkeypatch.setattr(store.articles, "for_rematch", crawl_in_between)
     summary = rematch(store, load_watchlist(edited_watchlist(tmp_path)))
     assert summary.skipped == 1 and len(summary.changes) == 2
     assert ids["narrator"] not in {c.article_id for c in summary.changes}
-    assert "David Sheppard" in store.get_article(ids["narrator"])["matched"]
+    assert "David Sheppard" in store.articles.get(ids["narrator"])["matched"]
     store.close()
 
 

@@ -15,7 +15,7 @@ from exports import charts
 from exports.export import EXPORT_COLUMNS
 from exports.report import gather, render_html, render_markdown, write_report
 from scraper.cli import main
-from scraper.dedup import article_id, text_fingerprint
+from scraper.dedup.identity import article_id, text_fingerprint
 from scraper.store import ArticleFilters, Store
 
 WIRE = ("Dawn Jackson, who has spent two decades in prison for killing the step-grandfather she says abused her, "
@@ -59,24 +59,24 @@ ARTICLES = [
 def store(tmp_path):
     s = Store(tmp_path / "articles.db")
     for article in ARTICLES:
-        s.save_article(article, mentions(tuple(article["matched"])))
-    s.recluster()
+        s.articles.save(article, mentions(tuple(article["matched"])))
+    s.clusters.update()
     yield s
     s.close()
 
 
 def test_weekly_counts_are_per_case_and_monday_weeks(store):
-    rows = store.weekly_counts(ArticleFilters(relevant=True))
+    rows = store.reports.weekly_counts(ArticleFilters(relevant=True))
     assert ("Dawn Jackson", "2020-04-06", 2) in rows  # Tue 7 and Thu 9 April: the week of Monday 6
     assert ("Alexis Martin", "2020-04-06", 1) in rows  # Sunday 12 April is still that week
     assert ("Alexis Martin", "2020-06-01", 1) in rows
     assert (DOC, "2020-04-06", 1) in rows
-    assert store.weekly_counts(ArticleFilters(relevant=True, person="Dawn Jackson")) == [
+    assert store.reports.weekly_counts(ArticleFilters(relevant=True, person="Dawn Jackson")) == [
         ("Dawn Jackson", "2020-04-06", 2)]
 
 
 def test_clusters_fold_the_syndicated_copy_under_its_original(store):
-    groups = store.clusters_of_relevant(ArticleFilters(relevant=True))
+    groups = store.reports.clusters_of_relevant(ArticleFilters(relevant=True))
     assert len(groups) == 3
     lead = groups[0]["articles"]
     assert [(a["outlet"], a["is_original"]) for a in lead] == [("Alpha", 1), ("Beta", 0)]

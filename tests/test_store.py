@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from scraper.dedup import article_id, text_fingerprint
+from scraper.dedup.identity import article_id, text_fingerprint
 from scraper.errors import NewswatchError
 from scraper.store import ArticleFilters, Store
 
@@ -45,23 +45,23 @@ def store(tmp_path):
 
 
 def test_new_then_unchanged_then_revised(store):
-    first = store.save_article(record(), [MENTION])
+    first = store.articles.save(record(), [MENTION])
     assert (first.status, first.relevant) == ("new", True)
-    again = store.save_article(record(found_via=["sitemap"]), [MENTION])
+    again = store.articles.save(record(found_via=["sitemap"]), [MENTION])
     assert again.status == "unchanged"
-    row = store.get_article(first.article_id)
+    row = store.articles.get(first.article_id)
     assert row["found_via"] == ["feed", "sitemap"] and row["revisions"] == 1
-    revised = store.save_article(record(text="Dawn Jackson was released from prison in Ohio."), [MENTION])
+    revised = store.articles.save(record(text="Dawn Jackson was released from prison in Ohio."), [MENTION])
     assert revised.status == "updated"
-    row = store.get_article(first.article_id)
+    row = store.articles.get(first.article_id)
     assert row["revisions"] == 2 and "released" in row["text"]
-    assert store.count() == 1
-    assert store.mentions_for(first.article_id)[0]["positions"] == [[27, 39]]
+    assert store.reports.count() == 1
+    assert store.articles.mentions_of(first.article_id)[0]["positions"] == [[27, 39]]
 
 
 def test_full_text_search_with_filters_and_snippets(store):
-    store.save_article(record(), [MENTION])
-    store.save_article(
+    store.articles.save(record(), [MENTION])
+    store.articles.save(
         record("https://b.example/tv/show", text="A new cooking show premieres.", title="Cooking", outlet="Beta",
                outlet_kind="entertainment", relevant=False, matched=[], published_date="2021-01-02"),
         [],
@@ -76,19 +76,19 @@ def test_full_text_search_with_filters_and_snippets(store):
 
 
 def test_counts_and_stats(store):
-    store.save_article(record(), [MENTION])
-    store.save_article(record("https://a.example/news/other", text="Unrelated", relevant=False, matched=[]), [])
-    assert store.counts_by_entry() == [("Dawn Jackson", "person", 1)]
-    stats = store.stats()
+    store.articles.save(record(), [MENTION])
+    store.articles.save(record("https://a.example/news/other", text="Unrelated", relevant=False, matched=[]), [])
+    assert store.reports.counts_by_entry() == [("Dawn Jackson", "person", 1)]
+    stats = store.reports.stats()
     assert stats["articles"] == 2 and stats["relevant"] == 1
     assert stats["outlets"] == {"Alpha": 2} and stats["by_entry"] == {"Dawn Jackson": 1}
 
 
 def test_crawl_runs_are_recorded(store):
-    run = store.start_run(["feeds"], ["Alpha"])
-    assert store.runs()[0]["status"] == "running"
-    store.finish_run(run, "finished", {"pages_fetched": 12, "articles_new": 3}, {"timeout": 1})
-    last = store.runs()[0]
+    run = store.runs.start(["feeds"], ["Alpha"])
+    assert store.runs.recent()[0]["status"] == "running"
+    store.runs.finish(run, "finished", {"pages_fetched": 12, "articles_new": 3}, {"timeout": 1})
+    last = store.runs.recent()[0]
     assert (last["status"], last["pages_fetched"], last["errors"]) == ("finished", 12, {"timeout": 1})
 
 
@@ -99,7 +99,7 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     names = [r["name"] for r in store.db.query("select name from _sqlite_migrations")]
     assert names == ["0001_articles_mentions_runs", "0002_articles_fts", "0003_http_validators_revisions",
                      "0004_near_duplicate_clusters", "0005_published_month", "0006_article_filters",
-                     "0007_fts_follows_title_and_text", "0008_cluster_index"]
+                     "0007_fts_follows_title_and_text", "0008_cluster_index", "0009_alerts"]
     store.close()
 
 
@@ -121,28 +121,28 @@ def test_failed_write_leaves_no_half_row(store, monkeypatch):
     def boom(*args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "_replace_mentions", boom)
+    monkeypatch.setattr(store.articles, "_replace_mentions", boom)
     with pytest.raises(sqlite3.OperationalError):
-        store.save_article(record(), [MENTION])
-    assert store.count() == 0
+        store.articles.save(record(), [MENTION])
+    assert store.reports.count() == 0
 
 
 def test_near_duplicates_cluster_under_the_earliest_article(store):
     wire = ("A Washington man sentenced to life as a teenager walked out of prison on Tuesday after a judge "
             "granted his petition under the District's Second Look law, which lets people convicted of crimes "
             "before their 25th birthday ask for a new sentence after fifteen years. ") * 3
-    store.save_article(record("https://b.example/wire", text=wire, published="2019-10-08T17:20:00-04:00"), [])
-    store.save_article(record("https://a.example/wire", text=wire + " Credit: Wire Services.",
+    store.articles.save(record("https://b.example/wire", text=wire, published="2019-10-08T17:20:00-04:00"), [])
+    store.articles.save(record("https://a.example/wire", text=wire + " Credit: Wire Services.",
                               published="2019-10-08T14:05:00-04:00"), [])
-    store.save_article(record("https://c.example/other", text="A new cooking show premieres on Friday night."), [])
-    assert store.recluster() == 3
-    by_url = {r["url"]: r for r in store.articles()}
+    store.articles.save(record("https://c.example/other", text="A new cooking show premieres on Friday night."), [])
+    assert store.clusters.update() == 3
+    by_url = {r["url"]: r for r in store.articles.select()}
     original = by_url["https://a.example/wire"]
     assert original["is_original"] == 1 and original["cluster_id"] == original["id"]
     assert by_url["https://b.example/wire"]["cluster_id"] == original["id"]
     assert by_url["https://c.example/other"]["is_original"] == 1
-    assert store.stats()["unique_stories"] == 2 and store.stats()["duplicates"] == 1
-    assert store.recluster() == 0, "clustering again changes nothing"
+    assert store.reports.stats()["unique_stories"] == 2 and store.reports.stats()["duplicates"] == 1
+    assert store.clusters.update() == 0, "clustering again changes nothing"
 
 
 # ---- group commit and the search filter table -------------------------------------------------
@@ -153,40 +153,40 @@ def test_save_articles_stores_a_batch_in_one_go(store):
     each with the status save_article would give it."""
     other = record(url="https://a.example/news/other", text="Alexis Martin was sentenced in Cleveland.",
                    matched=["Alexis Martin"], relevant=False)
-    results = store.save_articles([(record(), [MENTION]), (other, []), (record(found_via=["sitemap"]), [MENTION])])
+    results = store.articles.save_many([(record(), [MENTION]), (other, []), (record(found_via=["sitemap"]), [MENTION])])
     assert [r.status for r in results] == ["new", "new", "unchanged"]
-    assert store.count() == 2
-    assert store.get_article(results[0].article_id)["found_via"] == ["feed", "sitemap"]
-    assert store.mentions_for(results[0].article_id)[0]["entry"] == "Dawn Jackson"
+    assert store.reports.count() == 2
+    assert store.articles.get(results[0].article_id)["found_via"] == ["feed", "sitemap"]
+    assert store.articles.mentions_of(results[0].article_id)[0]["entry"] == "Dawn Jackson"
 
 
 def test_a_failing_batch_stores_nothing(store):
     broken = record(url="https://a.example/news/broken")
     del broken["canonical_url"]  # NOT NULL
     with pytest.raises(sqlite3.IntegrityError):
-        store.save_articles([(record(), [MENTION]), (broken, [])])
-    assert store.count() == 0 and store.validators(record()["url"]) is None
+        store.articles.save_many([(record(), [MENTION]), (broken, [])])
+    assert store.reports.count() == 0 and store.http_cache.validators(record()["url"]) is None
 
 
 def test_a_signature_computed_with_the_record_is_kept(store):
-    from scraper.clusters import signature
+    from scraper.dedup.minhash import signature
 
     text = record()["text"]
-    store.save_article(record(signature=signature(text).to_str(), signature_of=text_fingerprint(text)), [])
+    store.articles.save(record(signature=signature(text).to_str(), signature_of=text_fingerprint(text)), [])
     row = store.db.execute("select signature, signature_of from articles").fetchone()
     assert row == (signature(text).to_str(), text_fingerprint(text))
-    store.save_article(record(url="https://a.example/news/stale", signature="stale", signature_of="not this text"),
+    store.articles.save(record(url="https://a.example/news/stale", signature="stale", signature_of="not this text"),
                        [])
     assert store.db.execute("select signature from articles where url like '%stale'").fetchone() == (None,)
-    assert store.recluster() == 2  # computes the missing one, clusters both
+    assert store.clusters.update() == 2  # computes the missing one, clusters both
 
 
 def test_the_filter_table_follows_inserts_updates_and_deletes(store):
-    saved = store.save_article(record(), [MENTION])
+    saved = store.articles.save(record(), [MENTION])
     filters = "select id, outlet, outlet_kind, language, published_date, relevant from article_filters"
     assert store.db.execute(filters).fetchall() == [(saved.article_id, "Alpha", "justice", "en", "2020-04-07", 1)]
-    store.update_match(saved.article_id, False, 0.0, [], [])
-    store.save_article(record(text="Dawn Jackson was released.", outlet="Beta", published_date="2020-05-01",
+    store.articles.update_match(saved.article_id, False, 0.0, [], [])
+    store.articles.save(record(text="Dawn Jackson was released.", outlet="Beta", published_date="2020-05-01",
                               relevant=False), [])
     assert store.db.execute(filters).fetchall() == [(saved.article_id, "Beta", "justice", "en", "2020-05-01", 0)]
     store.db.execute("delete from revisions")
@@ -197,8 +197,8 @@ def test_the_filter_table_follows_inserts_updates_and_deletes(store):
 def test_filtered_search_reads_the_filter_table_and_old_databases_still_work(tmp_path):
     path = tmp_path / "a.db"
     store = Store(path)
-    store.save_article(record(), [MENTION])
-    store.save_article(record(url="https://b.example/x", outlet="Beta", relevant=False, matched=[],
+    store.articles.save(record(), [MENTION])
+    store.articles.save(record(url="https://b.example/x", outlet="Beta", relevant=False, matched=[],
                               text="Dawn Jackson spoke to the Ohio parole board."), [])
     want = ["https://a.example/news/story"]
     assert [r["url"] for r in store.search("dawn", ArticleFilters(relevant=True))] == want
@@ -211,3 +211,13 @@ def test_filtered_search_reads_the_filter_table_and_old_databases_still_work(tmp
     old = Store(path, readonly=True)
     assert [r["url"] for r in old.search("dawn", ArticleFilters(relevant=True))] == want
     old.close()
+
+
+def test_a_new_database_has_exactly_the_record_s_columns(tmp_path):
+    """The migrations (history) and the article record (today's list of fields) agree."""
+    from scraper.record import COLUMNS
+
+    store = Store(tmp_path / "a.db")
+    columns = [row[1] for row in store.db.execute("pragma table_xinfo(articles)")]
+    store.close()
+    assert sorted(columns) == sorted(COLUMNS)

@@ -30,7 +30,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from scraper.dedup import canonical_url
+from scraper.dedup.identity import canonical_url
 from scraper.errors import NewswatchError
 
 LEASE = "newswatch_lease"  # request.meta key: this worker's lease on the request

@@ -112,14 +112,14 @@ def store_pushed(store: Store, batch: list[bytes], summary: IngestSummary) -> No
     if not readable:
         return
     try:
-        results = store.save_articles(readable)
+        results = store.articles.save_many(readable)
     except sqlite3.OperationalError:
         raise  # a full disk or a locked database: stop, the records stay queued
     except sqlite3.DatabaseError:
         results = []
         for record, mentions in readable:
             try:
-                results.append(store.save_article(record, mentions))
+                results.append(store.articles.save(record, mentions))
             except sqlite3.DatabaseError as exc:
                 summary.errors["store"] = summary.errors.get("store", 0) + 1
                 logger.warning("could not store %s: %s", record.get("url"), exc)
@@ -149,9 +149,9 @@ def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: f
 def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: float, follow: bool,
             deadline: float | None) -> IngestSummary:
     store = Store(db)
-    store.mark_interrupted_runs()
+    store.runs.mark_interrupted()
     meta = crawl_meta(server, keys)
-    run_id = store.start_run(["distributed:" + meta.get("strategies", "all")],
+    run_id = store.runs.start(["distributed:" + meta.get("strategies", "all")],
                              [o for o in meta.get("outlets", "").split(",") if o])
     summary = IngestSummary(run_id=run_id)
     started = time.monotonic()
@@ -202,7 +202,7 @@ def _finish(store: Store, server: redis.Redis, keys: FrontierKeys, summary: Inge
         if key.startswith("newswatch/errors/"):
             kind = key.removeprefix("newswatch/errors/")
             summary.errors[kind] = summary.errors.get(kind, 0) + value
-    summary.clusters_moved = store.recluster()
+    summary.clusters_moved = store.clusters.update()
     counters = {k: getattr(summary, k) for k in COUNTERS}
-    store.finish_run(summary.run_id, summary.status, counters, summary.errors,
+    store.runs.finish(summary.run_id, summary.status, counters, summary.errors,
                      {"distributed": True, "seconds": summary.seconds, "worker_stats": shared})

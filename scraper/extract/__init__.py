@@ -23,33 +23,11 @@ from scraper.extract.dom import parse_html
 from scraper.extract.normalize import normalize_inline
 from scraper.extract.pagetype import is_article_tree
 from scraper.extract.structured import PageData, read_page
+from scraper.record import empty_extraction as empty_article
 
 __all__ = ["extract_article", "is_article", "empty_article"]
 
 LOG = logging.getLogger(__name__)
-
-
-def empty_article(url: str | None) -> dict[str, Any]:
-    """The Article dict with every key present and nothing known."""
-    return {
-        "url": url,
-        "canonical_url": url,
-        "title": None,
-        "text": None,
-        "authors": [],
-        "published": None,
-        "published_date": None,
-        "published_source": None,
-        "published_precision": None,
-        "modified": None,
-        "language": None,
-        "description": None,
-        "image": None,
-        "section": None,
-        "tags": [],
-        "site_name": None,
-        "page_type": "other",
-    }
 
 
 def _load(html: bytes | str, headers: Mapping[str, str] | None) -> tuple[etree._Element | None, str | None]:

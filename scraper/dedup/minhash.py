@@ -2,7 +2,7 @@
 
 Why: a wire story syndicated on several outlets, or a machine-reworded ("spun",
 synonym-swapped) copy of an article, must reach the user once. Exact copies share a
-`scraper.dedup.text_fingerprint`; near copies are found here.
+`scraper.dedup.identity.text_fingerprint`; near copies are found here.
 
 Method
 ------
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from scraper.dedup import text_fingerprint, text_words
+from scraper.dedup.identity import text_fingerprint, text_words
 
 THRESHOLD = 0.3  # estimated bigram Jaccard at or above which two texts are one story
 SHINGLE_WORDS = 2
@@ -275,13 +275,16 @@ def _assign(ordered: Sequence[ClusterInput], parent: list[int]) -> list[ClusterA
     groups: dict[int, list[ClusterInput]] = defaultdict(list)
     for index, item in enumerate(ordered):
         groups[_find(parent, index)].append(item)
-    result: list[ClusterAssignment] = []
-    for members in groups.values():
-        original = min(members, key=_original_key)
-        for item in members:
-            result.append(_assignment(item, original))
+    result = [assignment for members in groups.values() for assignment in assign_group(members)]
     result.sort(key=lambda a: a.article_id)
     return result
+
+
+def assign_group(members: Sequence[ClusterInput]) -> list[ClusterAssignment]:
+    """One cluster's assignments, in the members' order: its original is the earliest
+    published member (ties to the smallest article_id), and each member's similarity to it."""
+    original = min(members, key=_original_key)
+    return [_assignment(item, original) for item in members]
 
 
 def _assignment(item: ClusterInput, original: ClusterInput) -> ClusterAssignment:
@@ -313,3 +316,23 @@ def published_key(published: str | None) -> tuple[int, float]:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return 0, moment.timestamp()
+
+
+_BAND = struct.Struct("<BII")
+
+
+def band_keys(sig: Signature) -> list[int]:
+    """One 48-bit key per LSH band, for an index that finds candidates by lookup (two
+    articles sharing a key are candidates); none for an empty text, which is never merged."""
+    if sig.empty:
+        return []
+    values = sig.values
+    return [int.from_bytes(hashlib.blake2b(_BAND.pack(band, *values[band * ROWS:(band + 1) * ROWS]),
+                                           digest_size=6).digest(), "little")
+            for band in range(BANDS)]
+
+
+def share_a_band(a: Signature, b: Signature) -> bool:
+    """The exact LSH candidate rule of `cluster` (`_buckets`): band keys are hashes, and a
+    collision must not make a pair `cluster` would never compare."""
+    return any(a.values[i:i + ROWS] == b.values[i:i + ROWS] for i in range(0, BANDS * ROWS, ROWS))

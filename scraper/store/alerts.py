@@ -1,8 +1,7 @@
 """The alert queue in SQLite: which new relevant articles still have to be announced, per channel.
 
-Kept apart from scraper.store for now (the store remains the only other module with SQL);
-it creates its own table, so it works on any newswatch database.
-An alert row per article (unique), with one flag per channel: 0 pending, 1 sent.
+An alert row per article (unique), with one flag per channel: 0 pending, 1 sent. The
+table is created by the schema (migration 0009); delivery lives in scraper.runs.alerts.
 """
 
 from __future__ import annotations
@@ -53,25 +52,7 @@ class AlertQueue:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
-        table = db.table("alerts")
-        table.create(
-            {
-                "id": int,
-                "article_id": str,
-                "run_id": int,
-                "created": str,
-                "payload": str,
-                "webhook_sent": int,
-                "email_sent": int,
-                "atom_written": int,
-            },
-            pk="id",
-            not_null={"article_id", "payload"},
-            defaults={"webhook_sent": 0, "email_sent": 0, "atom_written": 0},
-            if_not_exists=True,
-        )
-        table.create_index(["article_id"], unique=True, if_not_exists=True)
-        self.table = table
+        self.table = db.table("alerts")
 
     @staticmethod
     def _flag(channel: str) -> str:

@@ -1,4 +1,4 @@
-"""Incremental near-duplicate clustering over the database (the store's SQL for clusters).
+"""The near-duplicate index in SQLite: incremental clustering over the database.
 
 Why: a monitor's database only grows. Re-clustering every article after every crawl held
 all signatures in memory (1.3 GB and minutes at 200,000 articles) to place a few hundred
@@ -7,7 +7,7 @@ new and changed articles find their candidates with indexed lookups, and only th
 clusters they touch are read and rewritten. Memory and time follow the new articles,
 not the database.
 
-The result is the same as `clusters.cluster` over every article (tests compare them):
+The result is the same as `scraper.dedup.minhash.cluster` over every article (tests compare them):
 the clusters are the connected components of the same graph (LSH candidates verified
 with the full signature; exact copies have equal signatures, so they are candidates with
 similarity 1). Adding an article only adds edges, so its components merge. A changed
@@ -23,42 +23,27 @@ node; the band rows of the old node are left behind (they match no node) until `
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-import struct
 from dataclasses import dataclass
 
-from scraper.clusters import (
-    BANDS,
-    ROWS,
+from scraper.dedup.minhash import THRESHOLD as SIMILAR
+from scraper.dedup.minhash import (
     ClusterInput,
     Signature,
-    _assignment,
-    _original_key,
+    assign_group,
+    band_keys,
     cluster,
+    share_a_band,
     signature,
     similarity,
 )
-from scraper.clusters import THRESHOLD as SIMILAR
 
 CHUNK = 2000  # pending articles per transaction: a crash keeps every finished chunk
 SEEN_LIMIT = 5_000  # candidates kept parsed within a chunk (about 5 KB each: 25 MB at most)
-_BAND = struct.Struct("<BII")
 
 # A label names a group of articles while a chunk is placed: ("c", cluster_id) is a settled
 # cluster as stored, ("a", article_id) an article placed by this chunk.
 Label = tuple[str, str]
-
-
-def band_keys(sig: Signature) -> list[int]:
-    """One 48-bit key per LSH band (two articles sharing a key are candidates); none for
-    an empty text, which is never merged."""
-    if sig.empty:
-        return []
-    values = sig.values
-    return [int.from_bytes(hashlib.blake2b(_BAND.pack(band, *values[band * ROWS:(band + 1) * ROWS]),
-                                           digest_size=6).digest(), "little")
-            for band in range(BANDS)]
 
 
 @dataclass
@@ -163,10 +148,7 @@ class ClusterIndex:
         to it; only rows that differ are written (in `articles` and the node table)."""
         if not members:
             return
-        inputs = [m.as_input() for m in members]
-        original = min(inputs, key=_original_key)
-        for member, item in zip(members, inputs, strict=True):
-            assignment = _assignment(item, original)  # compares `item is original`
+        for member, assignment in zip(members, assign_group([m.as_input() for m in members]), strict=True):
             state = (assignment.cluster_id, int(assignment.is_original))
             score = round(assignment.similarity_to_original, 4)
             if (member.cluster_id, member.is_original) == state and member.similarity_to_original == score:
@@ -242,7 +224,7 @@ class _Chunk:
             # placed earlier in this chunk: its own label; settled before: its stored cluster
             theirs = ("a", candidate.id) if candidate.id in self.placed else ("c", candidate.cluster_id)
             if self._find(theirs) != self._find(mine) and similarity(article.signature, candidate.signature) \
-                    >= SIMILAR and _share_a_band(article.signature, candidate.signature):
+                    >= SIMILAR and share_a_band(article.signature, candidate.signature):
                 self._union(mine, theirs)
         node = self.conn.execute(
             f"insert into cluster_nodes ({_NODE_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?)",
@@ -284,9 +266,3 @@ class _Chunk:
                 for m in self.index.settled("cluster_id = ?", [cluster_id]):
                     members.setdefault(m.id, m)
             self.index.write_group(list(members.values()))
-
-
-def _share_a_band(a: Signature, b: Signature) -> bool:
-    """The exact LSH candidate rule (`clusters._buckets`): band keys are hashes, and a
-    collision must not make a pair `cluster` would never compare."""
-    return any(a.values[i:i + ROWS] == b.values[i:i + ROWS] for i in range(0, BANDS * ROWS, ROWS))

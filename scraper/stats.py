@@ -1,0 +1,66 @@
+"""Every crawl counter's key in Scrapy's stats: the one list the spiders, middlewares and
+pipelines write, and the run ledger, the progress table and the distributed crawl read.
+
+Keys are strings (Scrapy's stats are a flat dict, shared by the distributed workers
+through Redis), so a misspelt literal would count into nothing; naming them here makes
+a misspelling an import error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+PREFIX = "newswatch/"
+ERRORS = PREFIX + "errors/"
+
+# Scrapy's own counters that a run reports
+PAGES_FETCHED = "downloader/response_count"
+ROBOTS_FORBIDDEN = "robotstxt/forbidden"
+ENQUEUED_REDIS = "scheduler/enqueued/redis"
+
+# fetching
+BODIES_DOWNLOADED = PREFIX + "bodies_downloaded"  # a 200 with a body (not a 304)
+NOT_MODIFIED = PREFIX + "not_modified"  # a 304 to a conditional GET
+NOT_HTML = PREFIX + "not_html"
+OFFSITE_SKIPPED = PREFIX + "offsite_skipped"  # a candidate article off its outlet's site
+LINK_BUDGET_REACHED = PREFIX + "link_budget_reached"
+SKIPPED_OLDER_THAN_SINCE = PREFIX + "skipped/older_than_since"
+SKIPPED_IGNORED = PREFIX + "skipped/ignored"  # robots.txt said no: a rule, not an error
+RETRY_AFTER_WAITED = PREFIX + "retry_after/waited"
+RETRY_AFTER_TOO_LONG = PREFIX + "retry_after/too_long"
+
+# what became of a fetched page
+ARTICLES_SEEN = PREFIX + "articles_seen"
+ARTICLES_NEW = PREFIX + "articles_new"
+ARTICLES_UPDATED = PREFIX + "articles_updated"
+ARTICLES_UNCHANGED = PREFIX + "articles_unchanged"
+ARTICLES_UNCHANGED_BODY = PREFIX + "articles_unchanged_body"  # same bytes as last time: not even extracted
+RELEVANT_SEEN = PREFIX + "relevant_seen"
+RELEVANT_NEW = PREFIX + "relevant_new"
+NOT_ARTICLE = PREFIX + "not_article"
+STORE_SECONDS = PREFIX + "store_seconds"
+
+# the distributed crawl
+ARTICLES_PUSHED = PREFIX + "articles_pushed"
+REQUEUED_FROM_DEAD_WORKERS = PREFIX + "requeued_from_dead_workers"
+
+
+def error(kind: str) -> str:
+    """The counter of one kind of error (`http_503`, `timeout`, `store`, ...), which
+    `crawl_runs.errors` reports by kind."""
+    return ERRORS + kind
+
+
+def articles(status: str) -> str:
+    """The counter of articles the store reported as `status` (new, updated, unchanged)."""
+    return f"{PREFIX}articles_{status}"
+
+
+def errors_by_kind(stats: Mapping[str, object]) -> dict[str, int]:
+    """{kind: count} of every error counter in a stats dict."""
+    return {key.removeprefix(ERRORS): int(value) for key, value in stats.items()  # type: ignore[call-overload]
+            if key.startswith(ERRORS)}
+
+
+def count(stats: Mapping[str, object], key: str) -> int:
+    return int(stats.get(key, 0) or 0)  # type: ignore[call-overload]

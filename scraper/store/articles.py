@@ -1,0 +1,194 @@
+"""Article writes and reads: one row per canonical URL, its mentions and its revisions.
+
+The write path runs once per crawled page in the reactor thread, so it uses plain
+parameterised statements (scraper.store.rows) inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from scraper.errors import NewswatchError
+from scraper.store.filters import ArticleFilters
+from scraper.store.http_cache import HttpCache
+from scraper.store.rows import decode_row, dumps, now_iso, one, row_from_record, write
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What storing one article did: 'new', 'updated' (text changed) or 'unchanged'."""
+
+    article_id: str
+    status: str
+    relevant: bool
+
+
+def _signature_of(record: dict) -> dict:
+    """The near-duplicate signature computed with the record (by an extraction worker),
+    when it belongs to this text; recluster computes the missing ones."""
+    if record.get("signature") and record.get("signature_of") == record.get("text_sha1"):
+        return {"signature": record["signature"], "signature_of": record["signature_of"]}
+    return {}
+
+
+def _mention_row(article_id: str, mention: dict) -> dict:
+    return {"article_id": article_id, "entry": mention["entry"], "kind": mention["kind"], "count": mention["count"],
+            "terms": dumps(mention.get("terms")), "snippet": mention.get("snippet"),
+            "positions": dumps(mention.get("positions"))}
+
+
+class Articles:
+    """The `articles`, `mentions` and `revisions` tables."""
+
+    def __init__(self, db: sqlite_utils.Database, http_cache: HttpCache, path: str) -> None:
+        self.db = db
+        self.conn = db.conn
+        self.http_cache = http_cache
+        self.path = path
+
+    # ---- writing -------------------------------------------------------------
+
+    def save(self, record: dict, mentions: Iterable[dict], *, seen_at: str | None = None) -> SaveResult:
+        """Insert or update one article by its id, in one transaction with its mentions.
+
+        A page seen again with the same text only refreshes last_seen and how it was
+        found; changed text replaces the fields and bumps `revisions`.
+        """
+        with self.db.atomic():
+            return self._save(record, mentions, seen_at or now_iso())
+
+    def save_many(self, items: Iterable[tuple[dict, Iterable[dict]]], *,
+                  seen_at: str | None = None) -> list[SaveResult]:
+        """Several articles (each as `save` would store it) in one transaction.
+
+        A crawl's group commit: one commit, and one FTS segment, per batch instead of per
+        page. Either the whole batch is stored or none of it (the URLs' validators go in
+        with their articles, so a crawl killed before the commit fetches them again).
+        """
+        seen_at = seen_at or now_iso()
+        with self.db.atomic():
+            return [self._save(record, mentions, seen_at) for record, mentions in items]
+
+    def _save(self, record: dict, mentions: Iterable[dict], seen_at: str) -> SaveResult:
+        article_id = record["id"]
+        existing = one(self.conn, "select found_via, text_sha1, relevant, first_seen, revisions from articles "
+                                  "where id = ?", [article_id])
+        if existing is None:
+            row = row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
+            row.update(_signature_of(record))
+            write(self.conn, "insert into", "articles", row)
+            self._replace_mentions(article_id, mentions, fresh=True)
+            self._add_revision(article_id, 1, record, seen_at)
+            self.http_cache.remember_article(record, seen_at)
+            return SaveResult(article_id, "new", bool(record.get("relevant")))
+        found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
+        if existing["text_sha1"] == record.get("text_sha1"):
+            self._update(article_id, {"last_seen": seen_at, "found_via": dumps(found_via)})
+            self.http_cache.remember_article(record, seen_at)
+            return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
+        row = row_from_record(
+            {**record, "found_via": found_via},
+            first_seen=existing["first_seen"],
+            last_seen=seen_at,
+            revisions=(existing["revisions"] or 1) + 1,
+        )
+        row.update(_signature_of(record))
+        self._update(article_id, row)
+        self._replace_mentions(article_id, mentions)
+        self._add_revision(article_id, row["revisions"], record, seen_at)
+        self.http_cache.remember_article(record, seen_at)
+        return SaveResult(article_id, "updated", bool(record.get("relevant")))
+
+    def _update(self, article_id: str, fields: dict) -> None:
+        assignments = ", ".join(f"[{c}] = ?" for c in fields)
+        self.conn.execute(f"update articles set {assignments} where id = ?", [*fields.values(), article_id])
+
+    def _replace_mentions(self, article_id: str, mentions: Iterable[dict], *, fresh: bool = False) -> None:
+        if not fresh:  # a new article has no mentions to delete
+            self.conn.execute("delete from mentions where article_id = ?", [article_id])
+        for mention in mentions:
+            write(self.conn, "insert or replace into", "mentions", _mention_row(article_id, mention))
+
+    def _add_revision(self, article_id: str, revision: int, record: dict, seen_at: str) -> None:
+        write(self.conn, "insert or replace into", "revisions", {
+            "article_id": article_id, "revision": revision, "fetched_at": record.get("fetched_at") or seen_at,
+            "title": record.get("title"), "text": record.get("text"), "text_sha1": record.get("text_sha1")})
+
+    def update_match(self, article_id: str, relevant: bool, relevance: float, matched: list[str],
+                     mentions: Iterable[dict], *, text_sha1: str | None = None) -> bool:
+        """Replace one article's match verdict and its mentions in one transaction (for
+        `rematch`): a reader never sees the new verdict with the old evidence. With
+        `text_sha1`, nothing is written (False) if a crawl has changed the text since the
+        verdict was computed from it."""
+        with self.db.atomic():
+            existing = one(self.conn, "select text_sha1 from articles where id = ?", [article_id])
+            if existing is None:
+                raise NewswatchError(f"article {article_id} not found in {self.path}")
+            if text_sha1 is not None and existing["text_sha1"] != text_sha1:
+                return False
+            self.db["articles"].update(article_id, {
+                "relevant": int(bool(relevant)), "relevance": relevance, "matched": dumps(matched),
+            })
+            self._replace_mentions(article_id, mentions)
+            return True
+
+    def insert_many(self, rows: Iterable[tuple[dict, list[dict]]], batch: int = 5000) -> int:
+        """Bulk-load new articles with their mentions (benchmarks, imports): one
+        transaction per batch instead of one per article."""
+        done = 0
+        pending: list[tuple[dict, list[dict]]] = []
+        for item in rows:
+            pending.append(item)
+            if len(pending) >= batch:
+                done += self._insert_batch(pending)
+                pending = []
+        return done + (self._insert_batch(pending) if pending else 0)
+
+    def _insert_batch(self, items: list[tuple[dict, list[dict]]]) -> int:
+        stamp = now_iso()
+        with self.db.atomic():
+            self.db["articles"].insert_all(
+                (row_from_record(r, first_seen=stamp, last_seen=stamp, revisions=1) for r, _ in items),
+                batch_size=500)
+            mentions = [_mention_row(r["id"], m) for r, ms in items for m in ms]
+            if mentions:
+                self.db["mentions"].insert_all(mentions, batch_size=500)
+        return len(items)
+
+    # ---- reading ---------------------------------------------------------------
+
+    def get(self, article_id: str) -> dict | None:
+        row = one(self.conn, "select * from articles where id = ?", [article_id])
+        return decode_row(row) if row else None
+
+    def mentions_of(self, article_id: str) -> list[dict]:
+        rows = self.db.query("select * from mentions where article_id = ? order by entry", [article_id])
+        return [{**r, "terms": json.loads(r["terms"]), "positions": json.loads(r["positions"])} for r in rows]
+
+    def select(self, filters: ArticleFilters | None = None, *, order: str = "published_date desc") -> Iterator[dict]:
+        """Every article matching the filters, streamed (constant memory)."""
+        where, params = (filters or ArticleFilters()).sql()
+        sql = f"select * from articles {where} order by {order}, id"
+        for row in self.db.query(sql, params):
+            yield decode_row(row)
+
+    def for_rematch(self, batch: int = 500) -> Iterator[dict]:
+        """What matching reads and writes for every article, by id, in batches.
+
+        Keyset pages instead of one open cursor: `rematch` writes between reads, and a
+        select still stepping over rows the same connection updates is undefined in SQLite.
+        """
+        last = ""
+        while True:
+            rows = list(self.db.query(
+                "select id, canonical_url, outlet, title, text, text_sha1, language, relevant, relevance, matched "
+                "from articles where id > ? order by id limit ?", [last, batch]))
+            if not rows:
+                return
+            for row in rows:
+                yield decode_row(row)
+            last = rows[-1]["id"]
