@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from scraper import settings as default_settings
 from scraper.alerts import AlertConfig, announce_run
 from scraper.config import Outlet, load_sources, select_outlets
+from scraper.crawling import settings as default_settings
+from scraper.crawling.pipelines import crawl_extractor
 from scraper.errors import NetworkUnreachable, NewswatchError
 from scraper.match import load_watchlist
-from scraper.pipelines import crawl_extractor
 from scraper.schedule import CrawlLock
 from scraper.store import Store
 

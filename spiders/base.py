@@ -18,8 +18,8 @@ from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
 from scraper.config import Outlet, load_sources, select_outlets
-from scraper.items import PageItem
-from scraper.links import same_site
+from scraper.crawling.items import PageItem
+from scraper.crawling.parsers.links import same_site
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
@@ -156,7 +156,7 @@ class NewsSpider(scrapy.Spider):
         from scrapy.exceptions import IgnoreRequest
         from scrapy.spidermiddlewares.httperror import HttpError
 
-        from scraper.guard import ForbiddenHost
+        from scraper.crawling.middlewares.offsite_guard import ForbiddenHost
 
         if failure.check(ForbiddenHost):
             return  # counted and logged by the guard

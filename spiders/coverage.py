@@ -17,7 +17,7 @@ from typing import Any
 
 import scrapy
 
-from scraper.items import PageItem
+from scraper.crawling.items import PageItem
 from spiders.base import NewsSpider
 from spiders.feeds import FeedsSpider
 from spiders.links import LinksSpider

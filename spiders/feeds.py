@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scraper.feeds import parse_feed
+from scraper.crawling.parsers.feeds import parse_feed
 from spiders.base import NewsSpider
 
 

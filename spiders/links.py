@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from scraper.crawling.parsers.links import page_links, same_site
 from scraper.dedup.identity import canonical_url
-from scraper.links import page_links, same_site
 from spiders.base import NewsSpider
 
 STATIC_FILE = re.compile(r"\.(jpe?g|png|gif|webp|svg|ico|css|js|pdf|zip|mp[34]|woff2?|xml|json)$", re.I)

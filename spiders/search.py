@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scraper.links import content_links, next_page, same_site
+from scraper.crawling.parsers.links import content_links, next_page, same_site
 from scraper.match import load_watchlist
 from spiders.base import NewsSpider
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scraper.sitemaps import parse_sitemap, sitemaps_from_robots
+from scraper.crawling.parsers.sitemaps import parse_sitemap, sitemaps_from_robots
 from spiders.base import NewsSpider
 
 

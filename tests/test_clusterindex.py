@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from scraper.store import clusters as clusterindex
 from scraper.dedup.identity import article_id, text_fingerprint
 from scraper.dedup.minhash import ClusterInput, cluster, signature
 from scraper.store import Store
+from scraper.store import clusters as clusterindex
 
 VOCAB = [f"w{i}" for i in range(400)]
 

@@ -18,9 +18,10 @@ from faultweb import FaultWeb
 from runner import ENV, ROOT, newswatch
 from runner import FAST as RUNNER_FAST
 
-from scraper.feeds import parse_feed
-from scraper.guard import OffsiteGuardMiddleware, host_port, is_internal, retry_after_seconds
-from scraper.sitemaps import parse_sitemap, sitemaps_from_robots
+from scraper.crawling.middlewares.offsite_guard import OffsiteGuardMiddleware, host_port, is_internal
+from scraper.crawling.middlewares.retry_after import retry_after_seconds
+from scraper.crawling.parsers.feeds import parse_feed
+from scraper.crawling.parsers.sitemaps import parse_sitemap, sitemaps_from_robots
 
 FAST = [*RUNNER_FAST,
         "-s", "DOWNLOAD_TIMEOUT=2"]

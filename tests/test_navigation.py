@@ -2,9 +2,9 @@
 
 import gzip
 
-from scraper.feeds import feed_date_iso, parse_feed
-from scraper.links import content_links, next_page, page_links, same_site
-from scraper.sitemaps import parse_sitemap, sitemaps_from_robots
+from scraper.crawling.parsers.feeds import feed_date_iso, parse_feed
+from scraper.crawling.parsers.links import content_links, next_page, page_links, same_site
+from scraper.crawling.parsers.sitemaps import parse_sitemap, sitemaps_from_robots
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>T</title>

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scraper.crawling.parsers.links import page_links
 from scraper.dedup.identity import canonical_url, identity_key
 from scraper.extract import extract_article, is_article
 from scraper.extract.dateparse import parse_human, parse_iso, parse_machine, parse_month_name, parse_numeric
-from scraper.links import page_links
 from scraper.match import load_watchlist, match_article
 
 ROOT = Path(__file__).resolve().parent.parent

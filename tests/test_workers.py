@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.workers import Extractor, WorkerCrashed
+from scraper.crawling.extraction_pool import Extractor, WorkerCrashed
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHLIST = str(ROOT / "watchlist.toml")

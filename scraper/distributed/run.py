@@ -19,8 +19,8 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from scraper import settings as default_settings
 from scraper.config import load_sources, select_outlets
+from scraper.crawling import settings as default_settings
 from scraper.distributed.frontier import (
     FrontierKeys,
     connect,
@@ -69,7 +69,8 @@ def role_settings(url: str, prefix: str, role: str, sources: Path, watchlist: Pa
     (no database here, so no conditional GET from stored validators)."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
-    downloader = {**default_settings.DOWNLOADER_MIDDLEWARES, "scraper.middlewares.ConditionalGetMiddleware": None}
+    downloader = {**default_settings.DOWNLOADER_MIDDLEWARES,
+                  "scraper.crawling.middlewares.conditional_get.ConditionalGetMiddleware": None}
     extensions = {**default_settings.EXTENSIONS, "scraper.distributed.worker.WorkerCoordinator": 100}
     settings.update({
         "NEWSWATCH_SOURCES": str(sources),

@@ -25,10 +25,10 @@ from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
 from scrapy_redis import connection
 from twisted.internet import task
 
+from scraper.crawling.extraction_pool import shared_extractor
+from scraper.crawling.items import PageItem
 from scraper.distributed.frontier import DEFAULT_PREFIX, LEASE, FrontierKeys, frontier_state, requeue_dead_workers
-from scraper.items import PageItem
 from scraper.match import load_watchlist
-from scraper.workers import shared_extractor
 
 logger = logging.getLogger(__name__)
 ITEM_LEASE = "_newswatch_lease"

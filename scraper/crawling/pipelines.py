@@ -16,11 +16,11 @@ import time
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
+from scraper.crawling.extraction_pool import Extractor, WorkerCrashed, shared_extractor
+from scraper.crawling.items import PageItem
 from scraper.dedup.identity import html_fingerprint
-from scraper.items import PageItem
 from scraper.match import load_watchlist
 from scraper.store import Store
-from scraper.workers import Extractor, WorkerCrashed, shared_extractor
 
 logger = logging.getLogger(__name__)
 

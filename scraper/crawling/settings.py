@@ -33,15 +33,18 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
-ITEM_PIPELINES = {"scraper.pipelines.ArticlePipeline": 300}
+ITEM_PIPELINES = {"scraper.crawling.pipelines.ArticlePipeline": 300}
 DOWNLOADER_MIDDLEWARES = {
-    "scraper.guard.OffsiteGuardMiddleware": 50,  # outlets only, before robots.txt (100) and redirects (600)
+    # outlets only, before robots.txt (100) and redirects (600)
+    "scraper.crawling.middlewares.offsite_guard.OffsiteGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "scraper.robots.RobotsTxtMiddleware": 100,  # Scrapy's, fixed for requests that wait for robots.txt
-    "scraper.guard.RetryAfterMiddleware": 555,  # waits out Retry-After before RetryMiddleware (550) retries
-    "scraper.middlewares.ConditionalGetMiddleware": 580,
+    # Scrapy's, fixed for requests that wait for robots.txt
+    "scraper.crawling.middlewares.robots_txt.RobotsTxtMiddleware": 100,
+    # waits out Retry-After before RetryMiddleware (550) retries
+    "scraper.crawling.middlewares.retry_after.RetryAfterMiddleware": 555,
+    "scraper.crawling.middlewares.conditional_get.ConditionalGetMiddleware": 580,
 }
-EXTENSIONS = {"scraper.extensions.LiveProgress": 500}
+EXTENSIONS = {"scraper.crawling.progress.LiveProgress": 500}
 
 # newswatch's own settings (set by `newswatch crawl`; overridable with -s on `scrapy crawl`)
 NEWSWATCH_DB = "data/articles.db"

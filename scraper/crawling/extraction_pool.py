@@ -31,7 +31,7 @@ from scraper.match import Watchlist, load_watchlist
 HEADER = 8  # bytes of the big-endian length before each frame
 DEPTH = 2  # jobs queued per worker: the next page is already there when one is done
 NICENESS = 5  # workers yield a core to the reactor (downloads, timeouts, commits) whenever it has work
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 class WorkerCrashed(RuntimeError):
@@ -123,7 +123,7 @@ class _Worker:
         self.extractor = extractor
         ours, theirs = socket.socketpair()
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-        code = (f"from scraper.workers import serve; "
+        code = (f"from scraper.crawling.extraction_pool import serve; "
                 f"serve({theirs.fileno()}, {extractor.watchlist_path!r}, {os.getpid()})")
         self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=[theirs.fileno()], env=env,
                                         stdin=subprocess.DEVNULL)

@@ -66,8 +66,3 @@ def parse_feed(body: bytes, base_url: str) -> list[FeedEntry]:
         title = entry.get("title")
         entries.append(FeedEntry(url, title if isinstance(title, str) else None, feed_date_iso(raw_date)))
     return entries
-
-
-def looks_like_feed(body: bytes) -> bool:
-    head = body[:2048].lstrip().lower()
-    return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<rdf" in head

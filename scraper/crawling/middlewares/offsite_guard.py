@@ -1,13 +1,9 @@
-"""Downloader middlewares that protect the crawl from a hostile web.
+"""The offsite guard: a crawl only ever talks to the configured outlets.
 
-`OffsiteGuardMiddleware`: a crawl only ever talks to the configured outlets. Redirects,
-meta refreshes and robots.txt fetches pass through downloader middlewares like any
-request, so this one place stops a page from steering the crawler anywhere else; a
-target on a private, loopback or link-local address (SSRF: the crawler's own network,
-cloud metadata endpoints) is also logged as a security event.
-
-`RetryAfterMiddleware`: Scrapy retries 429/503 at once; a server that says how long
-to wait (Retry-After) is waited for, up to a cap, and a longer wait is not retried.
+Redirects, meta refreshes and robots.txt fetches pass through downloader middlewares
+like any request, so this one place stops a page from steering the crawler anywhere
+else; a target on a private, loopback or link-local address (SSRF: the crawler's own
+network, cloud metadata endpoints) is also logged as a security event.
 """
 
 from __future__ import annotations
@@ -15,13 +11,11 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import defer, task
+from twisted.internet import defer
 from twisted.internet.threads import deferToThread
 
 from scraper.config import load_sources
@@ -136,57 +130,3 @@ class OffsiteGuardMiddleware:
         except defer.TimeoutError:
             return False
         return any(is_internal(a) for a in addresses)
-
-
-def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date), None when absent or unreadable."""
-    if not value:
-        return None
-    text = value.decode("latin-1") if isinstance(value, bytes) else value
-    text = text.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-class RetryAfterMiddleware:
-    """Wait what a 429/503 asks before Scrapy's RetryMiddleware retries it.
-
-    Sits just after RetryMiddleware on the response path (priority 555 > 550), so the
-    retry that follows happens after the wait; retries stay bounded by RETRY_TIMES. A
-    wait above NEWSWATCH_RETRY_AFTER_MAX seconds is not retried at all (the error counts).
-    """
-
-    def __init__(self, crawler) -> None:
-        settings = crawler.settings
-        self.stats = crawler.stats
-        self.max_wait = settings.getfloat("NEWSWATCH_RETRY_AFTER_MAX", 30)
-        self.max_retries = settings.getint("RETRY_TIMES")
-        self.codes = {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    async def process_response(self, request, response, spider=None):
-        if response.status not in (429, 503) or response.status not in self.codes or request.meta.get("dont_retry"):
-            return response
-        wait = retry_after_seconds(response.headers.get(b"Retry-After"))
-        retries_left = request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.max_retries)
-        if wait is None or not retries_left:
-            return response
-        if wait > self.max_wait:
-            request.meta["dont_retry"] = True  # the server asked for more than we wait: give up now
-            self.stats.inc_value("newswatch/retry_after/too_long")
-            return response
-        from twisted.internet import reactor
-
-        self.stats.inc_value("newswatch/retry_after/waited")
-        await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
-        return response

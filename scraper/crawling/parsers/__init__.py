@@ -1,0 +1,1 @@
+"""Pure parsers the spiders navigate with: feeds, sitemaps, page links (bytes in, values out)."""
