@@ -236,8 +236,8 @@ def _extract_share(paths: list[str], base_url: str, start_at: float = 0.0) -> tu
     """Our extraction + matching over saved pages, in this process: load and warm up,
     wait until `start_at` (a common start for processes side by side), then extract.
     Returns when it started and ended (time.time())."""
+    from scraper.analysis.page import analyse_page
     from scraper.match import load_watchlist
-    from scraper.process import analyse_page
 
     watchlist = load_watchlist(REPO / "watchlist.toml")
     fetched = datetime(2026, 1, 1, tzinfo=UTC)

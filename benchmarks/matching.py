@@ -85,7 +85,7 @@ class Score:
 
 def verdict(item: Labelled, watchlist: Watchlist) -> dict:
     """What the product decides for one item: the full path for pages, the matcher for texts."""
-    from scraper.process import analyse_page, match_fields
+    from scraper.analysis.page import analyse_page, match_fields
 
     if item.html:
         return analyse_page(item.html, url=item.url or None, watchlist=watchlist, headers=item.headers)

@@ -10,6 +10,13 @@ Column descriptions come from the article record (`scraper.record`).
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 from scraper.record import MENTION_FIELDS, descriptions
 from scraper.store.canned import (
     COVERAGE_BY_CASE,
@@ -86,3 +93,29 @@ def _tables() -> dict:
         "lsh_bands": {"hidden": True},  # the near-duplicate index (scraper.store.clusters)
         "cluster_nodes": {"hidden": True},  # its narrow copy of each clustered article
     }
+
+
+def _run_until_stopped(args: list[str]) -> int:
+    """Run a child until it exits; SIGTERM (and Ctrl-C) stop it too, so the caller's
+    clean-up runs and no orphan server is left behind."""
+    child = subprocess.Popen(args)
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: child.terminate())
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        code = child.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0 if code < 0 else code
+
+
+def serve(db: Path, *, host: str, port: int, title: str) -> int:
+    """Datasette on the database, read-only, with this metadata, until stopped; its exit status."""
+    with tempfile.TemporaryDirectory(prefix="newswatch-serve-") as tmp:
+        metadata = Path(tmp) / "metadata.json"
+        metadata.write_text(json.dumps(build_metadata(Path(db).stem, title), indent=2), encoding="utf-8")
+        # Not --immutable: an immutable database ignores its WAL, so a crawl's recent commits
+        # would be invisible. Datasette opens a mutable file with mode=ro: read-only all the same.
+        return _run_until_stopped([sys.executable, "-m", "datasette", "serve", str(db), "--metadata", str(metadata),
+                                   "--setting", "truncate_cells_html", "200", "--host", host, "--port", str(port)])

@@ -18,13 +18,12 @@ from typing import Any
 import scrapy
 
 from scraper.crawling.items import PageItem
+from spiders import check_strategies, spider_class
 from spiders.base import NewsSpider
 from spiders.feeds import FeedsSpider
 from spiders.links import LinksSpider
 from spiders.search import SearchSpider
 from spiders.sitemaps import SitemapsSpider
-
-STRATEGIES = {"feeds": FeedsSpider, "sitemaps": SitemapsSpider, "search": SearchSpider, "links": LinksSpider}
 
 
 class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
@@ -33,31 +32,13 @@ class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
 
     def __init__(self, *args: Any, strategies: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        chosen = [s.strip() for s in strategies.split(",")] if strategies else list(STRATEGIES)
-        unknown = [s for s in chosen if s not in STRATEGIES]
-        if unknown:
-            raise ValueError(f"unknown strategy {', '.join(unknown)}; choose from {', '.join(STRATEGIES)}")
-        self.strategies = chosen
-
-    @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        prefix = crawler.settings.get("NEWSWATCH_REDIS_PREFIX")
-        if prefix and crawler.settings.get("NEWSWATCH_ROLE") == "worker":
-            from scrapy_redis import connection
-
-            from scraper.distributed.frontier import FrontierKeys, SharedCounter
-
-            # --max-pages is per outlet for the whole crawl, not per worker
-            spider.pages_per_outlet = SharedCounter(connection.from_settings(crawler.settings),
-                                                    FrontierKeys(prefix).link_budget)
-        return spider
+        self.strategies = check_strategies([s.strip() for s in strategies.split(",")] if strategies else None)
 
     async def start(self):
         if self.settings.get("NEWSWATCH_ROLE") == "worker":
             return  # workers take their requests from the shared queue, filled by `newswatch seed`
         for name in self.strategies:
-            async for request in STRATEGIES[name].start(self):
+            async for request in spider_class(name).start(self):
                 yield request
 
     def _tagged(self, output: Iterable[Any], found_via: str) -> Iterable[Any]:

@@ -16,8 +16,10 @@ import feedparser
 import pytest
 from aiosmtpd.controller import Controller
 
-from scraper import alerts
-from scraper.alerts import (
+from scraper.runs import alerts
+from scraper.dedup.identity import article_id
+from scraper.errors import ConfigError
+from scraper.runs.alerts import (
     AlertConfig,
     EmailConfig,
     WebhookConfig,
@@ -27,8 +29,6 @@ from scraper.alerts import (
     load_alert_config,
     write_atom_feed,
 )
-from scraper.dedup.identity import article_id
-from scraper.errors import ConfigError
 from scraper.store import Store
 from scraper.store.alerts import AlertQueue
 

@@ -439,7 +439,7 @@ def test_search_finds_a_word_from_each_real_outlet(real):
         seen = False
         while href and not seen:
             html = get_text(real.url_for(slug, href))
-            seen = f'href="{real.sites[slug].href(article.path)}"' in html
+            seen = f'href="{real.sites[slug].urls.href(article.path)}"' in html
             href = next_href(html)
         assert seen, f"{slug}: searching {words[0]!r} did not find {article.path}"
 

@@ -208,7 +208,7 @@ def test_schedule_runs_crawls_in_turn_and_announces_new_coverage_once(tmp_path):
 
 
 def test_a_second_crawl_on_the_same_database_is_refused_while_one_runs(tmp_path):
-    from scraper.schedule import CrawlLock
+    from scraper.runs.lock import CrawlLock
 
     db = tmp_path / "a.db"
     sources = tmp_path / "sources.toml"  # loopback only: this test must not reach any real outlet

@@ -1,4 +1,4 @@
-"""Whole pages, not bare texts: HTML -> scraper.process.analyse_page -> relevant / matched.
+"""Whole pages, not bare texts: HTML -> scraper.analysis.page.analyse_page -> relevant / matched.
 
 A name in a "Most read" box or a reader comment is the commonest false hit of a news
 monitor; these tests check the full path against labelled pages: every demo-web article
@@ -18,9 +18,9 @@ import lxml.html
 import pytest
 
 from benchmarks.matching import Labelled, Score, fixture_pages, run, score, text_cases
+from scraper.analysis.page import analyse_page, stored_mentions
 from scraper.demoweb import DemoWeb
 from scraper.match import load_watchlist, match_article
-from scraper.process import analyse_page, stored_mentions
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests/fixtures/match/pages"

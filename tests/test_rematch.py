@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from runner import ROOT, newswatch
 
+from scraper.analysis.page import match_fields, store_record
+from scraper.analysis.rematch import BECAME_RELEVANT, ENTRIES_CHANGED, NO_LONGER_RELEVANT, rematch
 from scraper.match import load_watchlist
-from scraper.process import match_fields, store_record
-from scraper.rematch import BECAME_RELEVANT, ENTRIES_CHANGED, NO_LONGER_RELEVANT, rematch
 from scraper.store import Store
 
 SHIPPED = (ROOT / "watchlist.toml").read_text(encoding="utf-8")

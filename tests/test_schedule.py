@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from scraper.errors import NewswatchError
-from scraper.schedule import CrawlLock, Cron, Every, child_runner, parse_every, parse_schedule, run_schedule
+from scraper.runs.lock import CrawlLock
+from scraper.runs.schedule import Cron, Every, child_runner, parse_every, parse_schedule, run_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -60,7 +61,7 @@ def test_parse_schedule():
 TRY_LOCK = textwrap.dedent("""
     import sys
     from scraper.errors import NewswatchError
-    from scraper.schedule import CrawlLock
+    from scraper.runs.lock import CrawlLock
     try:
         CrawlLock(sys.argv[1]).acquire()
     except NewswatchError as exc:
@@ -71,7 +72,7 @@ TRY_LOCK = textwrap.dedent("""
 
 HOLD_LOCK = textwrap.dedent("""
     import sys, time
-    from scraper.schedule import CrawlLock
+    from scraper.runs.lock import CrawlLock
     lock = CrawlLock(sys.argv[1]).acquire()
     print("locked", flush=True)
     time.sleep(60)
@@ -201,7 +202,7 @@ def test_stop_event_ends_the_loop_after_the_current_run_and_during_a_wait():
 SCHEDULE_SCRIPT = textwrap.dedent("""
     import sys, threading, time
     from datetime import timedelta
-    from scraper.schedule import Every, install_stop_handlers, run_schedule
+    from scraper.runs.schedule import Every, install_stop_handlers, run_schedule
 
     stop = threading.Event()
     install_stop_handlers(stop)

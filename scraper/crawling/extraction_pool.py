@@ -52,7 +52,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 def run_job(job: dict, watchlist: Watchlist) -> dict:
     """One job, in a worker or inline: `analyse` gives analyse_page's dict, `record` what
     the crawl stores (see process.crawled_page)."""
-    from scraper.process import analyse_page, crawled_page
+    from scraper.analysis.page import analyse_page, crawled_page
 
     fetched_at = datetime.fromisoformat(job["fetched_at"])
     if job["kind"] == "analyse":
@@ -72,7 +72,7 @@ def serve(fd: int, watchlist_path: str, parent_pid: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
-    from scraper.process import analyse_page  # noqa: F401 - import the extraction stack before the first page
+    from scraper.analysis.page import analyse_page  # noqa: F401 - import the extraction stack before the first page
 
     watchlist = load_watchlist(watchlist_path)
     sock = socket.socket(fileno=fd)

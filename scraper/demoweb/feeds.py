@@ -11,7 +11,8 @@ from scraper.demoweb.content import Article
 from scraper.demoweb.dates import rfc822, rfc3339, w3c
 
 if TYPE_CHECKING:
-    from scraper.demoweb.site import Site
+    from scraper.demoweb.catalog import Catalog
+    from scraper.demoweb.urls import SiteUrls
 
 FEED_SIZE = 10  # only the newest items: the feed alone must not find everything
 XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -21,27 +22,27 @@ def newest(articles: list[Article]) -> datetime | None:
     return max((a.updated_at for a in articles), default=None)
 
 
-def robots_txt(site: Site) -> str:
-    lines = [f"# robots.txt for {site.outlet.name}", "", "User-agent: GPTBot", "Disallow: /", ""]
+def robots_txt(catalog: Catalog, urls: SiteUrls) -> str:
+    lines = [f"# robots.txt for {catalog.outlet.name}", "", "User-agent: GPTBot", "Disallow: /", ""]
     lines.append("User-agent: *")
-    lines += [f"Disallow: {prefix}" for prefix in site.outlet.disallow]
+    lines += [f"Disallow: {prefix}" for prefix in catalog.outlet.disallow]
     lines += ["Allow: /", ""]
-    lines += [f"Sitemap: {site.abs_url('/sitemap.xml')}", f"Sitemap: {site.abs_url('/news-sitemap.xml')}", ""]
+    lines += [f"Sitemap: {urls.abs_url('/sitemap.xml')}", f"Sitemap: {urls.abs_url('/news-sitemap.xml')}", ""]
     return "\n".join(lines)
 
 
-def feed(site: Site) -> tuple[str, str]:
+def feed(catalog: Catalog, urls: SiteUrls, feed_format: str) -> tuple[str, str]:
     """(document, content type) in the outlet's feed format."""
-    if site.template.feed_format == "atom":
-        return atom(site), "application/atom+xml; charset=utf-8"
-    return rss(site), "application/rss+xml; charset=utf-8"
+    if feed_format == "atom":
+        return atom(catalog, urls), "application/atom+xml; charset=utf-8"
+    return rss(catalog, urls), "application/rss+xml; charset=utf-8"
 
 
-def rss(site: Site) -> str:
-    outlet = site.outlet
+def rss(catalog: Catalog, urls: SiteUrls) -> str:
+    outlet = catalog.outlet
     items = []
-    for a in site.articles[:FEED_SIZE]:
-        url = site.abs_url(a.path)
+    for a in catalog.articles[:FEED_SIZE]:
+        url = urls.abs_url(a.path)
         parts = [
             f"<title>{escape(a.title)}</title>",
             f"<link>{escape(url)}</link>",
@@ -52,25 +53,25 @@ def rss(site: Site) -> str:
         parts.append(f"<category>{escape(outlet.section_name(a.section))}</category>")
         parts.append(f"<description>{escape(a.description)}</description>")
         items.append("<item>\n  " + "\n  ".join(parts) + "\n</item>")
-    updated = newest(site.articles)
+    updated = newest(catalog.articles)
     build = f"<lastBuildDate>{rfc822(updated)}</lastBuildDate>\n" if updated else ""
     return (
         XML_DECL + '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
-        f"<title>{escape(outlet.name)}</title>\n<link>{escape(site.abs_url('/'))}</link>\n"
+        f"<title>{escape(outlet.name)}</title>\n<link>{escape(urls.abs_url('/'))}</link>\n"
         f"<description>{escape(outlet.tagline)}</description>\n<language>{outlet.language}</language>\n"
         f"{build}"
-        f'<atom:link href={quoteattr(site.abs_url(site.feed_path))} rel="self" type="application/rss+xml"/>\n'
+        f'<atom:link href={quoteattr(urls.abs_url(urls.feed_path))} rel="self" type="application/rss+xml"/>\n'
         + "\n".join(items)
         + "\n</channel>\n</rss>\n"
     )
 
 
-def atom(site: Site) -> str:
-    outlet = site.outlet
+def atom(catalog: Catalog, urls: SiteUrls) -> str:
+    outlet = catalog.outlet
     entries = []
-    for a in site.articles[:FEED_SIZE]:
-        url = site.abs_url(a.path)
+    for a in catalog.articles[:FEED_SIZE]:
+        url = urls.abs_url(a.path)
         authors = "".join(f"<author><name>{escape(n)}</name></author>" for n in a.authors)
         entries.append(
             "<entry>\n"
@@ -84,14 +85,14 @@ def atom(site: Site) -> str:
             f"  <summary>{escape(a.description)}</summary>\n"
             "</entry>"
         )
-    updated = newest(site.articles)
+    updated = newest(catalog.articles)
     return (
         XML_DECL + f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{outlet.language}">\n'
         f"<title>{escape(outlet.name)}</title>\n<subtitle>{escape(outlet.tagline)}</subtitle>\n"
-        f"<id>{escape(site.abs_url('/'))}</id>\n"
+        f"<id>{escape(urls.abs_url('/'))}</id>\n"
         f"<updated>{rfc3339(updated) if updated else '2020-01-01T00:00:00+00:00'}</updated>\n"
-        f'<link rel="self" type="application/atom+xml" href={quoteattr(site.abs_url(site.feed_path))}/>\n'
-        f'<link rel="alternate" type="text/html" href={quoteattr(site.abs_url("/"))}/>\n'
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(urls.abs_url(urls.feed_path))}/>\n'
+        f'<link rel="alternate" type="text/html" href={quoteattr(urls.abs_url("/"))}/>\n'
         + "\n".join(entries)
         + "\n</feed>\n"
     )
@@ -107,11 +108,11 @@ def _urlset(entries: list[str], news: bool = False) -> str:
     )
 
 
-def sitemap_index(site: Site) -> str:
-    updated = newest(site.articles)
+def sitemap_index(catalog: Catalog, urls: SiteUrls) -> str:
+    updated = newest(catalog.articles)
     lastmod = f"<lastmod>{rfc3339(updated)}</lastmod>" if updated else ""
     entries = "\n".join(
-        f"<sitemap><loc>{escape(site.abs_url(path))}</loc>{lastmod}</sitemap>"
+        f"<sitemap><loc>{escape(urls.abs_url(path))}</loc>{lastmod}</sitemap>"
         for path in ("/sitemap-articles.xml", "/news-sitemap.xml", "/sitemap-pages.xml")
     )
     return (
@@ -122,22 +123,22 @@ def sitemap_index(site: Site) -> str:
     )
 
 
-def sitemap_articles(site: Site) -> str:
+def sitemap_articles(catalog: Catalog, urls: SiteUrls) -> str:
     return _urlset(
         [
-            f"<url><loc>{escape(site.abs_url(a.path))}</loc>"
+            f"<url><loc>{escape(urls.abs_url(a.path))}</loc>"
             f"<lastmod>{w3c(a.updated_at, a.date_only and a.modified_at is None)}</lastmod></url>"
-            for a in site.articles
+            for a in catalog.articles
         ]
     )
 
 
-def news_sitemap(site: Site) -> str:
-    outlet = site.outlet
+def news_sitemap(catalog: Catalog, urls: SiteUrls) -> str:
+    outlet = catalog.outlet
     entries = []
-    for a in site.articles:
+    for a in catalog.articles:
         entries.append(
-            f"<url>\n  <loc>{escape(site.abs_url(a.path))}</loc>\n  <news:news>\n"
+            f"<url>\n  <loc>{escape(urls.abs_url(a.path))}</loc>\n  <news:news>\n"
             "    <news:publication>\n"
             f"      <news:name>{escape(outlet.name)}</news:name>\n"
             f"      <news:language>{escape(a.language)}</news:language>\n"
@@ -149,13 +150,13 @@ def news_sitemap(site: Site) -> str:
     return _urlset(entries, news=True)
 
 
-def sitemap_pages(site: Site) -> str:
-    paths = ["/", site.latest_href()] + [site.section_href(s.slug) for s in site.sections]
+def sitemap_pages(catalog: Catalog, urls: SiteUrls) -> str:
+    paths = ["/", urls.latest_href()] + [urls.section_href(s.slug) for s in catalog.sections]
     paths += ["/about/", "/contact/"]
-    return _urlset([f"<url><loc>{escape(site.abs_url(p))}</loc></url>" for p in paths])
+    return _urlset([f"<url><loc>{escape(urls.abs_url(p))}</loc></url>" for p in paths])
 
 
-SITEMAPS: dict[str, Callable[[Site], str]] = {
+SITEMAPS: dict[str, Callable[[Catalog, SiteUrls], str]] = {
     "/sitemap.xml": sitemap_index,
     "/sitemap-articles.xml": sitemap_articles,
     "/news-sitemap.xml": news_sitemap,

@@ -9,38 +9,17 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from scraper.demoweb import feeds
-from scraper.demoweb.content import Article, DemoOutlet, fold
+from scraper.demoweb.catalog import Catalog, Listing
+from scraper.demoweb.content import Article, DemoOutlet
 from scraper.demoweb.templates import TEMPLATE_CLASSES
+from scraper.demoweb.urls import SiteUrls
 
 HTML = "text/html; charset=utf-8"
 HOME_COUNT = 8
 _PAGE_PATH = re.compile(r"^(?P<base>/(?:section/[^/]+|latest))/(?:page/(?P<page>[^/]+)/?)?$")
-
-
-@dataclass(frozen=True)
-class Section:
-    slug: str
-    name: str
-    count: int
-
-
-@dataclass(frozen=True)
-class Listing:
-    """A page of teasers: homepage, section page, all-news page or search results."""
-
-    kind: str  # home | section | latest | search
-    heading: str
-    items: tuple[Article, ...]
-    page: int
-    pages: int
-    total: int
-    prev_href: str | None = None
-    next_href: str | None = None
-    section: Section | None = None
-    query: str | None = None
 
 
 @dataclass
@@ -68,94 +47,26 @@ def tiny_png() -> bytes:
 PNG = tiny_png()
 
 
-def search_terms(query: str) -> list[str]:
-    """Quoted phrases and single words, folded to lowercase, accent-free, punctuation-free."""
-    terms = []
-    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
-        words = re.findall(r"\w+", fold(phrase or word))
-        if words:
-            terms.append(" ".join(words))
-    return terms
-
-
 class Site:
-    """Everything an outlet's pages need to know about the outlet and its articles."""
+    """An outlet as a website: routes a request to its page (templates render, the catalog
+    holds the data, the URL builder the links)."""
 
     def __init__(self, outlet: DemoOutlet, articles: list[Article], base_url: str) -> None:
         self.outlet = outlet
-        self.articles = sorted(articles, key=lambda a: (a.published_at, a.path), reverse=True)
-        self.base_url = base_url.rstrip("/")
-        self.by_path = {a.path: a for a in self.articles}
-        self.template = TEMPLATE_CLASSES[outlet.template](self)
-        counts: dict[str, int] = {}
-        for a in self.articles:
-            counts[a.section] = counts.get(a.section, 0) + 1
-        order = list(outlet.section_names)
-        self.sections = [
-            Section(slug, outlet.section_name(slug), n)
-            for slug, n in sorted(
-                counts.items(),
-                key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), -kv[1], kv[0]),
-            )
-        ]
-        self._haystacks = {a.path: " ".join(re.findall(r"\w+", fold(a.title + "\n" + a.text))) for a in articles}
-
-    # ---- URLs -----------------------------------------------------------------------------
+        self.catalog = Catalog(outlet, articles)
+        self.articles = self.catalog.articles
+        self.by_path = self.catalog.by_path
+        template = TEMPLATE_CLASSES[outlet.template]
+        self.urls = SiteUrls(base_url, page_style=template.page_style, feed_path=template.feed_path)
+        self.base_url = self.urls.base_url
+        self.template = template(outlet, self.catalog, self.urls)
 
     @property
     def feed_path(self) -> str:
-        return self.template.feed_path
+        return self.urls.feed_path
 
     def abs_url(self, path_or_href: str) -> str:
-        """Absolute URL for a raw path or an href (already-escaped parts are kept)."""
-        return self.base_url + quote(path_or_href, safe="/?&=%:@!$'()*+,;~-._")
-
-    def href(self, path: str, utm: str | None = None) -> str:
-        href = quote(path, safe="/:@!$'()*+,;=~-._")
-        return f"{href}?utm_source={utm}&utm_medium=web" if utm else href
-
-    def _paged(self, base: str, page: int) -> str:
-        if page <= 1:
-            return base
-        if self.template.page_style == "query":
-            return f"{base}?page={page}"
-        return f"{base}page/{page}/"
-
-    def section_href(self, slug: str, page: int = 1) -> str:
-        return self._paged(f"/section/{quote(slug)}/", page)
-
-    def latest_href(self, page: int = 1) -> str:
-        return self._paged("/latest/", page)
-
-    def search_href(self, query: str, page: int = 1) -> str:
-        params = {"q": query} if page <= 1 else {"q": query, "page": str(page)}
-        return "/search?" + urlencode(params)
-
-    def image_url(self, article: Article) -> str:
-        if article.image:
-            return article.image if "://" in article.image else self.abs_url(article.image)
-        return self.abs_url(f"/media/{article.slug}.png")
-
-    # ---- article lists ------------------------------------------------------------------
-
-    def section_articles(self, slug: str) -> list[Article]:
-        return [a for a in self.articles if a.section == slug]
-
-    def most_read(self, exclude: Article | None, n: int = 5) -> list[Article]:
-        """A stable pseudo-random pick of other articles (the same on every page)."""
-        ranked = sorted(self.articles, key=lambda a: zlib.crc32(("mr" + a.path).encode()))
-        return [a for a in ranked if a is not exclude][:n]
-
-    def related(self, article: Article, n: int = 3) -> list[Article]:
-        same = [a for a in self.articles if a.section == article.section and a is not article]
-        same.sort(key=lambda a: abs((a.published_at - article.published_at).total_seconds()))
-        return same[:n]
-
-    def search(self, query: str) -> list[Article]:
-        terms = search_terms(query)
-        if not terms:
-            return []
-        return [a for a in self.articles if all(t in self._haystacks[a.path] for t in terms)]
+        return self.urls.abs_url(path_or_href)
 
     def _listing(
         self,
@@ -194,7 +105,7 @@ class Site:
             return response
         # Real servers add the missing trailing slash with a redirect.
         if not path.endswith("/") and self._route(path + "/", query) is not None:
-            location = self.href(path + "/") + (f"?{parts.query}" if parts.query else "")
+            location = self.urls.href(path + "/") + (f"?{parts.query}" if parts.query else "")
             return Response(301, HTML, b"", headers={"Location": self.abs_url(location)})
         return self._html(404, self.template.not_found_page())
 
@@ -215,16 +126,16 @@ class Site:
             article = self.by_path[path]
             return self._html(200, tpl.article_page(article), last_modified=article.updated_at, cache=True)
         if path == "/robots.txt":
-            return Response(200, "text/plain; charset=utf-8", feeds.robots_txt(self).encode())
+            return Response(200, "text/plain; charset=utf-8", feeds.robots_txt(self.catalog, self.urls).encode())
         if path == tpl.feed_path:
-            text, kind = feeds.feed(self)
+            text, kind = feeds.feed(self.catalog, self.urls, tpl.feed_format)
             return Response(200, kind, text.encode(), last_modified=feeds.newest(self.articles), cache=True)
         sitemap = feeds.SITEMAPS.get(path)
         if sitemap is not None:
             return Response(
                 200,
                 "application/xml; charset=utf-8",
-                sitemap(self).encode(),
+                sitemap(self.catalog, self.urls).encode(),
                 last_modified=feeds.newest(self.articles),
                 cache=True,
             )
@@ -248,18 +159,18 @@ class Site:
     def _section_or_latest(self, base: str, page: int) -> Response | None:
         if base == "/latest":
             label = "Toute l'actualité" if self.outlet.language == "fr" else "Latest news"
-            listing = self._listing("latest", label, self.articles, page, self.latest_href)
+            listing = self._listing("latest", label, self.articles, page, self.urls.latest_href)
         else:
             slug = base.split("/")[2]
-            section = next((s for s in self.sections if s.slug == slug), None)
+            section = self.catalog.section(slug)
             if section is None:
                 return None
             listing = self._listing(
                 "section",
                 section.name,
-                self.section_articles(slug),
+                self.catalog.section_articles(slug),
                 page,
-                lambda p: self.section_href(slug, p),
+                lambda p: self.urls.section_href(slug, p),
                 section=section,
             )
         if listing is None:
@@ -269,8 +180,9 @@ class Site:
     def _search(self, query: dict[str, list[str]]) -> Response:
         q = query.get("q", [""])[0].strip()
         page = self._page_number(query)
-        results = self.search(q) if q else []
-        listing = self._listing("search", "Search", results, page, lambda p: self.search_href(q, p), query=q or None)
+        results = self.catalog.search(q) if q else []
+        listing = self._listing("search", "Search", results, page, lambda p: self.urls.search_href(q, p),
+                                query=q or None)
         if listing is None:  # page number past the end
             return self._html(404, self.template.not_found_page())
         return self._html(200, self.template.listing_page(listing))

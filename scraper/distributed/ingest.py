@@ -3,7 +3,7 @@
 SQLite takes one writer; the workers are many and may be on other machines. So they
 push records to a Redis list and this loop stores them. Each record is moved to a
 processing list while it is stored (LMOVE) and removed after the commit, so an ingest
-killed half-way redoes at most what it was storing; `save_article` is an upsert by
+killed half-way redoes at most what it was storing; `articles.save` is an upsert by
 canonical URL, so storing a record twice changes nothing.
 """
 
@@ -15,51 +15,19 @@ import sqlite3
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
 
 from scraper.distributed.frontier import FrontierKeys, connect, crawl_meta, frontier_state, worker_stats
 from scraper.errors import NewswatchError
-from scraper.schedule import CrawlLock
+from scraper.runs.alerts import AlertConfig
+from scraper.runs.ledger import RunSummary, close_run, open_run
+from scraper.runs.lock import CrawlLock
 from scraper.store import Store
 
 logger = logging.getLogger(__name__)
 BATCH = 64  # records per transaction at most
-COUNTERS = ("pages_fetched", "pages_downloaded", "not_modified", "articles_seen", "articles_new",
-            "articles_updated", "articles_unchanged", "relevant_new", "not_articles")
-
-
-@dataclass
-class IngestSummary:
-    run_id: int
-    status: str = "finished"
-    seconds: float = 0.0
-    pages_fetched: int = 0
-    pages_downloaded: int = 0
-    not_modified: int = 0
-    articles_seen: int = 0
-    articles_new: int = 0
-    articles_updated: int = 0
-    articles_unchanged: int = 0
-    relevant_new: int = 0
-    relevant_seen: int = 0
-    not_articles: int = 0
-    clusters_moved: int = 0
-    last_item_at: float | None = None  # time.monotonic() when the last record was stored
-    alerts: object = None
-    errors: dict[str, int] = field(default_factory=dict)
-
-    def count(self, status: str, relevant: bool) -> None:
-        self.articles_seen += 1
-        name = f"articles_{status}"
-        if hasattr(self, name):
-            setattr(self, name, getattr(self, name) + 1)
-        if relevant:
-            self.relevant_seen += 1
-            if status == "new":
-                self.relevant_new += 1
 
 
 class IngestLock:
@@ -99,7 +67,7 @@ def _decode(data: bytes) -> tuple[dict, list[dict]]:
     return record, mentions
 
 
-def store_pushed(store: Store, batch: list[bytes], summary: IngestSummary) -> None:
+def store_pushed(store: Store, batch: list[bytes], summary: RunSummary) -> None:
     """Store a batch of pushed records in one transaction (group commit); an unreadable
     record is counted and skipped, a record the database refuses costs only itself."""
     readable = []
@@ -107,7 +75,7 @@ def store_pushed(store: Store, batch: list[bytes], summary: IngestSummary) -> No
         try:
             readable.append(_decode(data))
         except (ValueError, KeyError, TypeError) as exc:
-            summary.errors["bad_item"] = summary.errors.get("bad_item", 0) + 1
+            summary.add_error("bad_item")
             logger.warning("skipped an unreadable item from the queue: %s", exc)
     if not readable:
         return
@@ -121,14 +89,15 @@ def store_pushed(store: Store, batch: list[bytes], summary: IngestSummary) -> No
             try:
                 results.append(store.articles.save(record, mentions))
             except sqlite3.DatabaseError as exc:
-                summary.errors["store"] = summary.errors.get("store", 0) + 1
+                summary.add_error("store")
                 logger.warning("could not store %s: %s", record.get("url"), exc)
     for result in results:
-        summary.count(result.status, bool(result.relevant))
+        summary.add_saved(result)
 
 
 def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: float = 10.0, follow: bool = False,
-               deadline: float | None = None, take_lock: bool = True) -> IngestSummary:
+               deadline: float | None = None, take_lock: bool = True,
+               alerts: AlertConfig | None = None) -> RunSummary:
     """Store pushed records until the crawl is over (no queued, leased or pushed work,
     no live worker, for `idle_timeout` seconds), or until stopped when `follow`."""
     server = connect(url)
@@ -139,7 +108,7 @@ def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: f
     writer_lock = IngestLock(server, keys.ingest_lock)
     try:
         writer_lock.acquire()
-        return _ingest(server, keys, db, idle_timeout, follow, deadline)
+        return _ingest(server, keys, db, idle_timeout, follow, deadline, alerts)
     finally:
         writer_lock.release()
         if db_lock:
@@ -147,13 +116,11 @@ def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: f
 
 
 def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: float, follow: bool,
-            deadline: float | None) -> IngestSummary:
+            deadline: float | None, alerts: AlertConfig | None) -> RunSummary:
     store = Store(db)
-    store.runs.mark_interrupted()
     meta = crawl_meta(server, keys)
-    run_id = store.runs.start(["distributed:" + meta.get("strategies", "all")],
-                             [o for o in meta.get("outlets", "").split(",") if o])
-    summary = IngestSummary(run_id=run_id)
+    summary = open_run(store, ["distributed:" + meta.get("strategies", "all")],
+                       [o for o in meta.get("outlets", "").split(",") if o])
     started = time.monotonic()
     # a writer killed half-way left its record in the processing list: store it again
     while server.lmove(keys.items_processing, keys.items, "RIGHT", "LEFT"):
@@ -188,21 +155,8 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
         summary.status = "interrupted"
     finally:
         summary.seconds = round(time.monotonic() - started, 2)
-        _finish(store, server, keys, summary)
+        shared = worker_stats(server, keys)
+        summary.add_stats(shared)
+        close_run(store, summary, {"distributed": True, "worker_stats": shared}, alerts)
         store.close()
     return summary
-
-
-def _finish(store: Store, server: redis.Redis, keys: FrontierKeys, summary: IngestSummary) -> None:
-    shared = worker_stats(server, keys)
-    summary.pages_fetched = shared.get("downloader/response_count", 0)
-    summary.pages_downloaded = shared.get("newswatch/articles_pushed", 0) + shared.get("newswatch/not_article", 0)
-    summary.not_articles = shared.get("newswatch/not_article", 0)
-    for key, value in shared.items():
-        if key.startswith("newswatch/errors/"):
-            kind = key.removeprefix("newswatch/errors/")
-            summary.errors[kind] = summary.errors.get(kind, 0) + value
-    summary.clusters_moved = store.clusters.update()
-    counters = {k: getattr(summary, k) for k in COUNTERS}
-    store.runs.finish(summary.run_id, summary.status, counters, summary.errors,
-                     {"distributed": True, "seconds": summary.seconds, "worker_stats": shared})

@@ -21,6 +21,7 @@ from scrapy.settings import Settings
 
 from scraper.config import load_sources, select_outlets
 from scraper.crawling import settings as default_settings
+from scraper.crawling.runner import crawl_settings
 from scraper.distributed.frontier import (
     FrontierKeys,
     connect,
@@ -29,12 +30,14 @@ from scraper.distributed.frontier import (
     new_worker_id,
     redacted,
 )
-from scraper.distributed.ingest import IngestSummary, run_ingest
+from scraper.distributed.ingest import run_ingest
 from scraper.errors import NewswatchError
 from scraper.match import load_watchlist
-from scraper.schedule import CrawlLock
+from scraper.runs.alerts import AlertConfig
+from scraper.runs.ledger import RunSummary
+from scraper.runs.lock import CrawlLock
+from spiders import STRATEGIES, check_strategies
 
-STRATEGIES = ("feeds", "sitemaps", "search", "links")
 ENGINE_POLL_SECONDS = 0.5  # how soon an idle worker notices requests pushed by others
 
 
@@ -67,14 +70,10 @@ def role_settings(url: str, prefix: str, role: str, sources: Path, watchlist: Pa
     """Scrapy settings of a seeder or worker: scrapy-redis's scheduler with our queue,
     duplicate filter and JSON wire format; the worker's pipeline pushes records to Redis
     (no database here, so no conditional GET from stored validators)."""
-    settings = Settings()
-    settings.setmodule(default_settings, priority="project")
     downloader = {**default_settings.DOWNLOADER_MIDDLEWARES,
                   "scraper.crawling.middlewares.conditional_get.ConditionalGetMiddleware": None}
     extensions = {**default_settings.EXTENSIONS, "scraper.distributed.worker.WorkerCoordinator": 100}
-    settings.update({
-        "NEWSWATCH_SOURCES": str(sources),
-        "NEWSWATCH_WATCHLIST": str(watchlist),
+    return crawl_settings(sources, watchlist, overrides={
         "SCHEDULER": "scraper.distributed.frontier.FrontierScheduler",
         "SCHEDULER_PERSIST": True,  # one worker leaving must not empty the others' queue
         "SCHEDULER_QUEUE_CLASS": "scraper.distributed.frontier.LeasedPriorityQueue",
@@ -91,17 +90,8 @@ def role_settings(url: str, prefix: str, role: str, sources: Path, watchlist: Pa
         "SPIDER_MIDDLEWARES": {"scraper.distributed.worker.LeaseMiddleware": 5},
         "DOWNLOADER_MIDDLEWARES": downloader,
         "EXTENSIONS": extensions,
-    }, priority="cmdline")
-    settings.update(overrides or {}, priority="cmdline")
-    return settings
-
-
-def _check_strategies(strategies: list[str] | None) -> list[str]:
-    chosen = strategies or list(STRATEGIES)
-    unknown = [s for s in chosen if s not in STRATEGIES]
-    if unknown:
-        raise NewswatchError(f"unknown spider {', '.join(unknown)}; choose from {', '.join(STRATEGIES)}")
-    return chosen
+        **(overrides or {}),
+    })
 
 
 def run_seed(url: str, sources: Path, watchlist: Path, *, strategies: list[str] | None = None,
@@ -115,7 +105,7 @@ def run_seed(url: str, sources: Path, watchlist: Path, *, strategies: list[str] 
     from spiders.coverage import CoverageSpider
 
     _quiet_scrapy_redis()
-    chosen = _check_strategies(strategies)
+    chosen = check_strategies(strategies)
     picked = select_outlets(load_sources(sources), outlets)
     load_watchlist(watchlist)
     server = connect(url)
@@ -196,10 +186,10 @@ def setting_args(overrides: dict | None) -> list[str]:
 def crawl_distributed(url: str, db: Path, sources: Path, watchlist: Path, *, workers: int = 2,
                       strategies: list[str] | None = None, outlets: list[str] | None = None,
                       overrides: dict | None = None, prefix: str = "newswatch",
-                      idle_timeout: float = 5.0) -> IngestSummary:
+                      idle_timeout: float = 5.0, alerts: AlertConfig | None = None) -> RunSummary:
     """Seed, start `workers` local worker processes, and write their records into `db`
     until the crawl is over. Workers started elsewhere with the same URL join in."""
-    chosen = _check_strategies(strategies)
+    chosen = check_strategies(strategies)
     select_outlets(load_sources(sources), outlets)
     load_watchlist(watchlist)
     connect(url)
@@ -216,7 +206,7 @@ def crawl_distributed(url: str, db: Path, sources: Path, watchlist: Path, *, wor
         for _ in range(workers):
             children.append(subprocess.Popen(newswatch_command("worker", *common, "--idle-timeout", str(idle_timeout),
                                                   *setting_args(overrides)), stdout=subprocess.DEVNULL))
-        summary = run_ingest(url, db, prefix=prefix, idle_timeout=idle_timeout, take_lock=False)
+        summary = run_ingest(url, db, prefix=prefix, idle_timeout=idle_timeout, take_lock=False, alerts=alerts)
         for child in children:
             try:
                 child.wait(timeout=idle_timeout + 30)

@@ -27,7 +27,14 @@ from twisted.internet import task
 
 from scraper.crawling.extraction_pool import shared_extractor
 from scraper.crawling.items import PageItem
-from scraper.distributed.frontier import DEFAULT_PREFIX, LEASE, FrontierKeys, frontier_state, requeue_dead_workers
+from scraper.distributed.frontier import (
+    DEFAULT_PREFIX,
+    LEASE,
+    FrontierKeys,
+    SharedCounter,
+    frontier_state,
+    requeue_dead_workers,
+)
 from scraper.match import load_watchlist
 
 logger = logging.getLogger(__name__)
@@ -190,6 +197,9 @@ class WorkerCoordinator:
                 logger.warning("heartbeat to Redis failed: %s", exc)
 
     def spider_opened(self, spider=None) -> None:
+        if spider is not None and hasattr(spider, "pages_per_outlet"):
+            # --max-pages is per outlet for the whole crawl, not per worker
+            spider.pages_per_outlet = SharedCounter(self.server, self.keys.link_budget)
         self.server.set(self.keys.worker(self.worker_id), str(time.time()), ex=self.ttl)
         self.beat = threading.Thread(target=self._heartbeat, name="newswatch-heartbeat", daemon=True)
         self.beat.start()

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from scraper.demoweb.content import Article, Block
 
 if TYPE_CHECKING:
-    from scraper.demoweb.site import Listing, Site
+    from scraper.demoweb.catalog import Catalog, Listing
+    from scraper.demoweb.content import DemoOutlet
+    from scraper.demoweb.urls import SiteUrls
 
 EN_LABELS: dict[str, str] = {
     "next": "Next",
@@ -125,9 +127,10 @@ class BaseTemplate:
     html_lang: ClassVar[str] = "en"
     labels: ClassVar[dict[str, str]] = EN_LABELS
 
-    def __init__(self, site: Site) -> None:
-        self.site = site
-        self.outlet = site.outlet
+    def __init__(self, outlet: DemoOutlet, catalog: Catalog, urls: SiteUrls) -> None:
+        self.outlet = outlet
+        self.catalog = catalog
+        self.urls = urls
 
     # ---- entry points -------------------------------------------------------------------
 
@@ -172,19 +175,19 @@ class BaseTemplate:
         kind = "application/atom+xml" if self.feed_format == "atom" else "application/rss+xml"
         return (
             f'<link rel="alternate" type="{kind}" title="{esc(self.outlet.name)}" '
-            f'href="{esc(self.site.abs_url(self.feed_path))}">\n'
+            f'href="{esc(self.urls.abs_url(self.feed_path))}">\n'
             '<link rel="icon" href="/media/favicon.png">'
         )
 
     def canonical_link(self, href: str) -> str:
-        return f'<link rel="canonical" href="{esc(self.site.abs_url(href))}">'
+        return f'<link rel="canonical" href="{esc(self.urls.abs_url(href))}">'
 
     def pager_head(self, listing: Listing) -> str:
         out = []
         if listing.prev_href:
-            out.append(f'<link rel="prev" href="{esc(self.site.abs_url(listing.prev_href))}">')
+            out.append(f'<link rel="prev" href="{esc(self.urls.abs_url(listing.prev_href))}">')
         if listing.next_href:
-            out.append(f'<link rel="next" href="{esc(self.site.abs_url(listing.next_href))}">')
+            out.append(f'<link rel="next" href="{esc(self.urls.abs_url(listing.next_href))}">')
         return "\n".join(out)
 
     # ---- widgets -----------------------------------------------------------------------
@@ -215,7 +218,7 @@ class BaseTemplate:
         )
 
     def share(self, article: Article) -> str:
-        url = esc(self.site.abs_url(article.path))
+        url = esc(self.urls.abs_url(article.path))
         buttons = " ".join(
             f'<button type="button" class="share-{n.lower()}" data-share="{n.lower()}" data-url="{url}">{n}</button>'
             for n in ("Facebook", "Twitter", "WhatsApp")
@@ -256,17 +259,17 @@ class BaseTemplate:
         return f'<aside class="sidebar-note">\n<h3>{esc(self.labels["note"])}</h3>\n{notes}\n</aside>'
 
     def most_read(self, exclude: Article | None = None, n: int = 5, utm: str | None = None) -> str:
-        items = self.site.most_read(exclude, n)
+        items = self.catalog.most_read(exclude, n)
         if not items:
             return ""
-        lis = "\n".join(f'<li><a href="{esc(self.site.href(a.path, utm))}">{esc(a.title)}</a></li>' for a in items)
+        lis = "\n".join(f'<li><a href="{esc(self.urls.href(a.path, utm))}">{esc(a.title)}</a></li>' for a in items)
         return f'<div class="most-read widget">\n<h3>{esc(self.labels["most_read"])}</h3>\n<ol>\n{lis}\n</ol>\n</div>'
 
     def related(self, article: Article, n: int = 3) -> str:
-        items = self.site.related(article, n)
+        items = self.catalog.related(article, n)
         if not items:
             return ""
-        lis = "\n".join(f'<li><a href="{esc(self.site.href(a.path))}">{esc(a.title)}</a></li>' for a in items)
+        lis = "\n".join(f'<li><a href="{esc(self.urls.href(a.path))}">{esc(a.title)}</a></li>' for a in items)
         return (
             f'<nav class="related-links" aria-label="related">\n<h3>{esc(self.labels["related"])}</h3>\n'
             f"<ul>\n{lis}\n</ul>\n</nav>"
@@ -274,10 +277,10 @@ class BaseTemplate:
 
     def section_nav(self, current: str | None = None) -> str:
         items = [f'<li><a href="/">{esc(self.labels["home"])}</a></li>']
-        for section in self.site.sections:
+        for section in self.catalog.sections:
             cls = ' class="active"' if section.slug == current else ""
-            items.append(f'<li{cls}><a href="{esc(self.site.section_href(section.slug))}">{esc(section.name)}</a></li>')
-        items.append(f'<li><a href="{esc(self.site.latest_href())}">{esc(self.labels["latest"])}</a></li>')
+            items.append(f'<li{cls}><a href="{esc(self.urls.section_href(section.slug))}">{esc(section.name)}</a></li>')
+        items.append(f'<li><a href="{esc(self.urls.latest_href())}">{esc(self.labels["latest"])}</a></li>')
         return "\n".join(items)
 
     def footer_links(self) -> str:
@@ -291,7 +294,7 @@ class BaseTemplate:
 
     def image_tag(self, article: Article, cls: str = "lead-image") -> str:
         return (
-            f'<figure class="{cls}"><img src="{esc(self.site.image_url(article))}" alt="{esc(article.title)}" '
+            f'<figure class="{cls}"><img src="{esc(self.urls.image_url(article))}" alt="{esc(article.title)}" '
             f'width="1200" height="675"><figcaption>{esc(self.outlet.name)}</figcaption></figure>'
         )
 
@@ -340,7 +343,7 @@ class BaseTemplate:
             if not listing.total:
                 return f'<p class="no-results">{esc(lab["no_results"])} – “{esc(listing.query)}”</p>'
         utm = "homepage" if listing.kind == "home" and self.home_utm else None
-        items = "\n".join(self.teaser(a, self.site.href(a.path, utm)) for a in listing.items)
+        items = "\n".join(self.teaser(a, self.urls.href(a.path, utm)) for a in listing.items)
         count = ""
         if listing.kind == "search":
             label = lab["one_result"] if listing.total == 1 else lab["results_count"].format(n=listing.total)
@@ -357,7 +360,7 @@ class BaseTemplate:
         if listing.kind == "home":
             parts.append(self.home_sections())
             parts.append(
-                f'<p class="more-link"><a href="{esc(self.site.latest_href())}">{esc(self.labels["more_latest"])} →'
+                f'<p class="more-link"><a href="{esc(self.urls.latest_href())}">{esc(self.labels["more_latest"])} →'
                 "</a></p>"
             )
         return "\n".join(p for p in parts if p)
@@ -365,12 +368,12 @@ class BaseTemplate:
     def home_sections(self) -> str:
         utm = "homepage" if self.home_utm else None
         blocks = []
-        for section in self.site.sections:
-            items = self.site.section_articles(section.slug)[:3]
-            lis = "\n".join(f'<li><a href="{esc(self.site.href(a.path, utm))}">{esc(a.title)}</a></li>' for a in items)
+        for section in self.catalog.sections:
+            items = self.catalog.section_articles(section.slug)[:3]
+            lis = "\n".join(f'<li><a href="{esc(self.urls.href(a.path, utm))}">{esc(a.title)}</a></li>' for a in items)
             blocks.append(
                 f'<section class="section-block section-{esc(section.slug)}">\n'
-                f'<h2><a href="{esc(self.site.section_href(section.slug))}">{esc(section.name)}</a></h2>\n'
+                f'<h2><a href="{esc(self.urls.section_href(section.slug))}">{esc(section.name)}</a></h2>\n'
                 f"<ul>\n{lis}\n</ul>\n</section>"
             )
         return "\n".join(blocks)

@@ -9,7 +9,7 @@ from scraper.demoweb.dates import en_date
 from scraper.demoweb.templates.base import BaseTemplate, blocks_html, esc, join_names
 
 if TYPE_CHECKING:
-    from scraper.demoweb.site import Listing
+    from scraper.demoweb.catalog import Listing
 
 
 class DispatchTemplate(BaseTemplate):
@@ -70,8 +70,8 @@ class DispatchTemplate(BaseTemplate):
 </aside>"""
 
     def article_page(self, article: Article) -> str:
-        site, o = self.site, self.outlet
-        canonical = site.abs_url(article.path)
+        urls, o = self.urls, self.outlet
+        canonical = urls.abs_url(article.path)
         head = "\n".join(
             [
                 f'<meta name="description" content="{esc(article.description)}">',
@@ -80,7 +80,7 @@ class DispatchTemplate(BaseTemplate):
                 f'<meta property="og:title" content="{esc(article.title)}">',
                 f'<meta property="og:description" content="{esc(article.description)}">',
                 f'<meta property="og:url" content="{esc(canonical)}">',
-                f'<meta property="og:image" content="{esc(site.image_url(article))}">',
+                f'<meta property="og:image" content="{esc(urls.image_url(article))}">',
                 f'<meta property="og:site_name" content="{esc(o.name)}">',
             ]
         )
@@ -93,7 +93,7 @@ class DispatchTemplate(BaseTemplate):
         main = f"""<main class="main">
 <article class="story">
 <header class="story__header">
-<a class="story__section" href="{esc(site.section_href(article.section))}">{esc(o.section_name(article.section))}</a>
+<a class="story__section" href="{esc(urls.section_href(article.section))}">{esc(o.section_name(article.section))}</a>
 <h1 class="story__headline">{esc(article.title)}</h1>
 <p class="story__dek">{esc(article.description)}</p>
 {byline}
@@ -125,10 +125,10 @@ class DispatchTemplate(BaseTemplate):
         )
 
     def listing_page(self, listing: Listing) -> str:
-        site, o = self.site, self.outlet
+        urls, o = self.urls, self.outlet
         head = [f'<meta name="description" content="{esc(o.tagline)}">']
         if listing.kind == "home":
-            head.append(f'<link rel="canonical" href="{esc(site.abs_url("/"))}">')
+            head.append(f'<link rel="canonical" href="{esc(urls.abs_url("/"))}">')
         head.append(self.pager_head(listing))
         main = f"""<main class="main listing">
 {self.listing_main(listing)}

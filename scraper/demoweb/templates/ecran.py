@@ -9,7 +9,7 @@ from scraper.demoweb.dates import fr_date, fr_datetime
 from scraper.demoweb.templates.base import EN_LABELS, BaseTemplate, blocks_html, esc, join_names, json_ld
 
 if TYPE_CHECKING:
-    from scraper.demoweb.site import Listing
+    from scraper.demoweb.catalog import Listing
 
 FR_LABELS: dict[str, str] = EN_LABELS | {
     "next": "Page suivante",
@@ -115,8 +115,8 @@ class EcranTemplate(BaseTemplate):
         return out
 
     def article_page(self, article: Article) -> str:
-        site, o = self.site, self.outlet
-        canonical = site.abs_url(article.path)
+        urls, o = self.urls, self.outlet
+        canonical = urls.abs_url(article.path)
         section = o.section_name(article.section)
         data = {
             "@context": "https://schema.org",
@@ -127,7 +127,7 @@ class EcranTemplate(BaseTemplate):
             "datePublished": article.published,
             "dateModified": article.modified or article.published,
             "author": [{"@type": "Person", "name": n} for n in article.authors],
-            "image": {"@type": "ImageObject", "url": site.image_url(article), "width": 1200, "height": 675},
+            "image": {"@type": "ImageObject", "url": urls.image_url(article), "width": 1200, "height": 675},
             "articleSection": section,
             "keywords": list(article.tags),
             "mainEntityOfPage": canonical,
@@ -141,7 +141,7 @@ class EcranTemplate(BaseTemplate):
                 f'<meta property="og:title" content="{esc(article.title)}">',
                 f'<meta property="og:description" content="{esc(article.description)}">',
                 f'<meta property="og:url" content="{esc(canonical)}">',
-                f'<meta property="og:image" content="{esc(site.image_url(article))}">',
+                f'<meta property="og:image" content="{esc(urls.image_url(article))}">',
                 f'<meta property="og:site_name" content="{esc(o.name)}">',
                 json_ld(data),
             ]
@@ -152,7 +152,7 @@ class EcranTemplate(BaseTemplate):
         tags = "".join(f"<li>{esc(t)}</li>" for t in article.tags)
         main = f"""<main class="contenu" id="contenu">
 <article class="article">
-<p class="article__rubrique"><a href="{esc(site.section_href(article.section))}">{esc(section)}</a></p>
+<p class="article__rubrique"><a href="{esc(urls.section_href(article.section))}">{esc(section)}</a></p>
 <h1 class="article__titre">{esc(article.title)}</h1>
 <p class="article__chapo">{esc(article.description)}</p>
 <div class="article__meta">
@@ -177,12 +177,12 @@ class EcranTemplate(BaseTemplate):
         return f'<p class="teaser-date">{esc(fr_date(article.day))}</p>'
 
     def listing_page(self, listing: Listing) -> str:
-        site, o = self.site, self.outlet
+        urls, o = self.urls, self.outlet
         head = [f'<meta name="description" content="{esc(o.tagline)}">']
         if listing.kind == "home":
-            head.append(f'<link rel="canonical" href="{esc(site.abs_url("/"))}">')
+            head.append(f'<link rel="canonical" href="{esc(urls.abs_url("/"))}">')
         elif listing.kind == "section" and listing.section:
-            head.append(self.canonical_link(site.section_href(listing.section.slug, listing.page)))
+            head.append(self.canonical_link(urls.section_href(listing.section.slug, listing.page)))
         head.append(self.pager_head(listing))
         title = f"{o.name} – {o.tagline}" if listing.kind == "home" else self.page_title(self.listing_heading(listing))
         main = f"""<main class="contenu liste" id="contenu">

@@ -10,7 +10,7 @@ from scraper.demoweb.content import Article
 from scraper.demoweb.templates.base import SPONSORED, BaseTemplate, blocks_html, esc, join_names
 
 if TYPE_CHECKING:
-    from scraper.demoweb.site import Listing
+    from scraper.demoweb.catalog import Listing
 
 BAIT = ("You won't believe", "Fans are losing it over", "Everyone is talking about", "The internet reacts:")
 
@@ -61,12 +61,12 @@ class FarmTemplate(BaseTemplate):
 """
 
     def clickbait_box(self, exclude: Article | None, heading: str, seed: int) -> str:
-        picks = self.site.most_read(exclude, 6)[seed % 2 :: 2][:2]
+        picks = self.catalog.most_read(exclude, 6)[seed % 2 :: 2][:2]
         boxes = []
         for i, a in enumerate(picks):
             bait = BAIT[(zlib.crc32(a.slug.encode()) + seed) % len(BAIT)]
             boxes.append(
-                f'<div class="bait-item"><a href="{esc(self.site.href(a.path))}">'
+                f'<div class="bait-item"><a href="{esc(self.urls.href(a.path))}">'
                 f'<img src="/media/thumb-{i}.png" alt=""><span>{esc(bait)} {esc(a.title)}</span></a></div>'
             )
         for i in range(2):
@@ -79,8 +79,8 @@ class FarmTemplate(BaseTemplate):
         return f'<div class="clickbait-grid"><h3>{esc(heading)}</h3>\n' + "\n".join(boxes) + "\n</div>"
 
     def side_col(self, exclude: Article | None = None) -> str:
-        hot = self.site.most_read(exclude, 8)[5:8]
-        hot_list = "".join(f'<li><a href="{esc(self.site.href(a.path))}">{esc(a.title)}</a></li>' for a in hot)
+        hot = self.catalog.most_read(exclude, 8)[5:8]
+        hot_list = "".join(f'<li><a href="{esc(self.urls.href(a.path))}">{esc(a.title)}</a></li>' for a in hot)
         return f"""<div class="side-col">
 {self.ad("side-1")}
 <div class="trending-now">{self.most_read(exclude).replace(esc(self.labels["most_read"]), "Trending Now")}</div>
@@ -96,7 +96,7 @@ class FarmTemplate(BaseTemplate):
         section = o.section_name(article.section)
         main = f"""<div class="main-col">
 <h1 class="post-title">{esc(article.title)}</h1>
-<div class="post-info">{byline}<a href="{esc(self.site.section_href(article.section))}">{esc(section)}</a></div>
+<div class="post-info">{byline}<a href="{esc(self.urls.section_href(article.section))}">{esc(section)}</a></div>
 {self.share(article)}
 {self.ad("above-post")}
 <div class="post-body">

@@ -9,7 +9,7 @@ from scraper.demoweb.dates import en_date, en_short_date, en_time, tz_label
 from scraper.demoweb.templates.base import BaseTemplate, blocks_html, esc, join_names, json_ld
 
 if TYPE_CHECKING:
-    from scraper.demoweb.site import Listing
+    from scraper.demoweb.catalog import Listing
 
 
 class LedgerTemplate(BaseTemplate):
@@ -70,8 +70,8 @@ class LedgerTemplate(BaseTemplate):
         return out
 
     def article_page(self, article: Article) -> str:
-        site, o = self.site, self.outlet
-        canonical = site.abs_url(article.path)
+        urls, o = self.urls, self.outlet
+        canonical = urls.abs_url(article.path)
         section = o.section_name(article.section)
         data = {
             "@context": "https://schema.org",
@@ -81,7 +81,7 @@ class LedgerTemplate(BaseTemplate):
             "datePublished": article.published,
             "dateModified": article.modified or article.published,
             "author": [{"@type": "Person", "name": n} for n in article.authors],
-            "image": [site.image_url(article)],
+            "image": [urls.image_url(article)],
             "articleSection": section,
             "keywords": ", ".join(article.tags),
             "inLanguage": article.language,
@@ -89,7 +89,7 @@ class LedgerTemplate(BaseTemplate):
             "publisher": {
                 "@type": "Organization",
                 "name": o.name,
-                "logo": {"@type": "ImageObject", "url": site.abs_url("/media/logo.png")},
+                "logo": {"@type": "ImageObject", "url": urls.abs_url("/media/logo.png")},
             },
         }
         head = "\n".join(
@@ -101,7 +101,7 @@ class LedgerTemplate(BaseTemplate):
                 f'<meta property="og:title" content="{esc(article.title)}">',
                 f'<meta property="og:description" content="{esc(article.description)}">',
                 f'<meta property="og:url" content="{esc(canonical)}">',
-                f'<meta property="og:image" content="{esc(site.image_url(article))}">',
+                f'<meta property="og:image" content="{esc(urls.image_url(article))}">',
                 '<meta name="twitter:card" content="summary_large_image">',
                 json_ld(data),
             ]
@@ -112,7 +112,7 @@ class LedgerTemplate(BaseTemplate):
         main = f"""<div class="story-layout">
 <article class="story" id="story-{esc(article.slug)}">
 <header class="story-header">
-<p class="kicker"><a href="{esc(site.section_href(article.section))}">{esc(section)}</a></p>
+<p class="kicker"><a href="{esc(urls.section_href(article.section))}">{esc(section)}</a></p>
 <h1 class="story-headline">{esc(article.title)}</h1>
 <p class="story-dek">{esc(article.description)}</p>
 <div class="story-meta">{byline}{self.stamp(article)}</div>
@@ -139,27 +139,27 @@ class LedgerTemplate(BaseTemplate):
         return f'<span class="teaser-date">{esc(en_short_date(article.day))}</span>'
 
     def listing_page(self, listing: Listing) -> str:
-        site, o = self.site, self.outlet
+        urls, o = self.urls, self.outlet
         head = [f'<meta name="description" content="{esc(o.tagline)}">', '<meta property="og:type" content="website">']
         if listing.kind == "home":
-            head.append(f'<link rel="canonical" href="{esc(site.abs_url("/"))}">')
+            head.append(f'<link rel="canonical" href="{esc(urls.abs_url("/"))}">')
             head.append(
                 json_ld(
                     {
                         "@context": "https://schema.org",
                         "@type": "WebSite",
                         "name": o.name,
-                        "url": site.abs_url("/"),
+                        "url": urls.abs_url("/"),
                         "potentialAction": {
                             "@type": "SearchAction",
-                            "target": site.abs_url("/search") + "?q={search_term_string}",
+                            "target": urls.abs_url("/search") + "?q={search_term_string}",
                             "query-input": "required name=search_term_string",
                         },
                     }
                 )
             )
         elif listing.kind == "section" and listing.section:
-            head.append(self.canonical_link(site.section_href(listing.section.slug, listing.page)))
+            head.append(self.canonical_link(urls.section_href(listing.section.slug, listing.page)))
         head.append(self.pager_head(listing))
         main = f"""<div class="river-layout">
 <section class="river">

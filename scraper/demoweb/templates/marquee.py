@@ -9,7 +9,7 @@ from scraper.demoweb.dates import en_date, en_time, rfc3339, tz_label
 from scraper.demoweb.templates.base import BaseTemplate, blocks_html, esc, join_names
 
 if TYPE_CHECKING:
-    from scraper.demoweb.site import Listing
+    from scraper.demoweb.catalog import Listing
 
 IN_CONTENT_AD = '<div class="ad-slot ad-incontent"><span>Story continues below advertisement</span></div>'
 
@@ -24,7 +24,8 @@ class MarqueeTemplate(BaseTemplate):
         return f"{title} | {self.outlet.name}"
 
     def trending_bar(self) -> str:
-        links = " ".join(f'<a href="{esc(self.site.href(a.path))}">{esc(a.title)}</a>' for a in self.site.articles[:3])
+        links = " ".join(f'<a href="{esc(self.urls.href(a.path))}">{esc(a.title)}</a>'
+                         for a in self.catalog.articles[:3])
         return f'<div class="top-bar"><strong>Trending:</strong> {links}</div>'
 
     def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
@@ -78,26 +79,26 @@ class MarqueeTemplate(BaseTemplate):
         return f"{en_date(dt.date())} at {en_time(dt)} {tz_label(dt, self.outlet.tz)}"
 
     def post_navigation(self, article: Article) -> str:
-        arts = self.site.articles
+        arts = self.catalog.articles
         i = arts.index(article)
         links = []
         if i + 1 < len(arts):
             older = arts[i + 1]
             links.append(
-                f'<div class="nav-previous"><a href="{esc(self.site.href(older.path))}" rel="prev">'
+                f'<div class="nav-previous"><a href="{esc(self.urls.href(older.path))}" rel="prev">'
                 f'<span class="meta-nav">Previous post</span> {esc(older.title)}</a></div>'
             )
         if i > 0:
             newer = arts[i - 1]
             links.append(
-                f'<div class="nav-next"><a href="{esc(self.site.href(newer.path))}" rel="next">'
+                f'<div class="nav-next"><a href="{esc(self.urls.href(newer.path))}" rel="next">'
                 f'<span class="meta-nav">Next post</span> {esc(newer.title)}</a></div>'
             )
         return '<nav class="navigation post-navigation"><div class="nav-links">' + "".join(links) + "</div></nav>"
 
     def article_page(self, article: Article) -> str:
-        site, o = self.site, self.outlet
-        url = site.abs_url(article.path)
+        urls, o = self.urls, self.outlet
+        url = urls.abs_url(article.path)
         section = o.section_name(article.section)
         published = article.published if article.date_only else rfc3339(article.published_at)
         head = [
@@ -109,7 +110,7 @@ class MarqueeTemplate(BaseTemplate):
             f'<meta property="og:description" content="{esc(article.description)}">',
             f'<meta property="og:url" content="{esc(url)}">',
             f'<meta property="og:site_name" content="{esc(o.name)}">',
-            f'<meta property="og:image" content="{esc(site.image_url(article))}">',
+            f'<meta property="og:image" content="{esc(urls.image_url(article))}">',
             f'<meta property="article:published_time" content="{esc(published)}">',
         ]
         if article.modified_at:
@@ -126,7 +127,7 @@ class MarqueeTemplate(BaseTemplate):
 <main id="main" class="site-main">
 <article id="post-{post_id}" class="post-{post_id} post type-post status-publish format-standard has-post-thumbnail">
 <header class="entry-header">
-<span class="cat-links"><a href="{esc(site.section_href(article.section))}" rel="category tag">{esc(section)}</a></span>
+<span class="cat-links"><a href="{esc(urls.section_href(article.section))}" rel="category tag">{esc(section)}</a></span>
 <h1 class="entry-title">{esc(article.title)}</h1>
 <div class="entry-meta"><span class="posted-on">{esc(self.posted_on(article))}</span>{byline}</div>
 </header>

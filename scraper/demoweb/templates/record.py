@@ -9,7 +9,7 @@ from scraper.demoweb.dates import en_date
 from scraper.demoweb.templates.base import BaseTemplate, blocks_html, esc, join_names
 
 if TYPE_CHECKING:
-    from scraper.demoweb.site import Listing
+    from scraper.demoweb.catalog import Listing
 
 
 class RecordTemplate(BaseTemplate):
@@ -61,8 +61,8 @@ class RecordTemplate(BaseTemplate):
 </aside>"""
 
     def article_page(self, article: Article) -> str:
-        site, o = self.site, self.outlet
-        canonical = site.abs_url(article.path)
+        urls, o = self.urls, self.outlet
+        canonical = urls.abs_url(article.path)
         head = "\n".join(
             [
                 f'<meta name="description" content="{esc(article.description)}">',
@@ -94,13 +94,13 @@ class RecordTemplate(BaseTemplate):
 <article class="entry" itemscope itemtype="https://schema.org/NewsArticle">
 <meta itemprop="mainEntityOfPage" content="{esc(canonical)}">
 <header class="entry-header">
-<p class="entry-section"><a href="{esc(site.section_href(article.section))}"
+<p class="entry-section"><a href="{esc(urls.section_href(article.section))}"
  itemprop="articleSection">{esc(section)}</a></p>
 <h1 class="entry-title" itemprop="headline">{esc(article.title)}</h1>
 <p class="entry-summary" itemprop="description">{esc(article.description)}</p>
 <p class="entry-byline">{byline}{published}{modified}</p>
 </header>
-<img class="entry-image" itemprop="image" src="{esc(site.image_url(article))}" alt="">
+<img class="entry-image" itemprop="image" src="{esc(urls.image_url(article))}" alt="">
 <div class="entry-content" itemprop="articleBody">
 {blocks_html(article.blocks)}
 </div>
@@ -120,12 +120,12 @@ class RecordTemplate(BaseTemplate):
         return f'<time class="teaser-date" datetime="{esc(article.day.isoformat())}">{esc(en_date(article.day))}</time>'
 
     def listing_page(self, listing: Listing) -> str:
-        site, o = self.site, self.outlet
+        urls, o = self.urls, self.outlet
         head = [f'<meta name="description" content="{esc(o.tagline)}">']
         if listing.kind == "home":
-            head.append(f'<link rel="canonical" href="{esc(site.abs_url("/"))}">')
+            head.append(f'<link rel="canonical" href="{esc(urls.abs_url("/"))}">')
         elif listing.kind == "section" and listing.section:
-            head.append(self.canonical_link(site.section_href(listing.section.slug, listing.page)))
+            head.append(self.canonical_link(urls.section_href(listing.section.slug, listing.page)))
         head.append(self.pager_head(listing))
         main = f"""<main class="main listing">
 {self.listing_main(listing)}

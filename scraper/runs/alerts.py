@@ -123,6 +123,15 @@ class _Checker:
         return value
 
 
+def alert_config_for(alerts_file: Path | None, db: Path) -> AlertConfig:
+    """The after-run announcement: `alerts_file` when given, else ./alerts.toml when
+    present, else only an Atom feed next to the database."""
+    path = alerts_file or (Path("alerts.toml") if Path("alerts.toml").exists() else None)
+    if path:
+        return load_alert_config(path)
+    return AlertConfig(atom_path=db.with_name(f"{db.stem}-alerts.atom"))
+
+
 def load_alert_config(path: str | Path) -> AlertConfig:
     """Read alerts.toml (top-level keys, or everything inside an [alerts] table)."""
     path = Path(path)

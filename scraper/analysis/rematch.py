@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from scraper.analysis.page import match_fields, stored_mentions
 from scraper.match import Watchlist
-from scraper.process import match_fields, stored_mentions
 from scraper.store import Store
 
 BECAME_RELEVANT = "became relevant"

@@ -1,0 +1,222 @@
+"""Commands that crawl: crawl, schedule, demo, and the distributed roles (seed, worker,
+ingest, frontier)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from scraper.cli import printing
+from scraper.cli.options import (
+    alerts_option,
+    db_option,
+    distributed_option,
+    iso_day,
+    json_option,
+    outlets_option,
+    prefix_option,
+    required_url,
+    setting_overrides,
+    settings_option,
+    sources_option,
+    sources_path,
+    spiders_option,
+    watchlist_option,
+    watchlist_path,
+)
+from scraper.errors import NewswatchError
+from scraper.store import Store
+
+
+def _finished(summary, db: Path) -> None:
+    """Print a run's summary; a run that did not finish is exit status 1."""
+    store = Store(db)
+    try:
+        printing.crawl_summary(summary, store)
+    finally:
+        store.close()
+    if summary.status != "finished":
+        raise NewswatchError(f"crawl run #{summary.run_id} ended {summary.status}", exit_code=1)
+
+
+@click.command()
+@db_option()
+@sources_option
+@watchlist_option
+@spiders_option()
+@outlets_option
+@click.option("--max-pages", type=click.IntRange(1), help="Link-following budget per outlet.")
+@click.option("--depth", type=click.IntRange(0), help="Link-following depth limit.")
+@click.option("--since", callback=iso_day, help="Skip feed items and sitemap entries published before YYYY-MM-DD.")
+@click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
+@settings_option
+@alerts_option
+@distributed_option
+@click.option("--workers", type=click.IntRange(0), default=2, show_default=True,
+              help="With --distributed: worker processes to start on this machine (others may join).")
+@prefix_option
+def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, progress, overrides, alerts_file,
+          distributed, workers, prefix) -> None:
+    """Crawl the outlets of sources.toml into the database."""
+    from scraper.runs.alerts import alert_config_for
+
+    settings = setting_overrides(overrides)
+    if max_pages:
+        settings["NEWSWATCH_MAX_PAGES_PER_OUTLET"] = max_pages
+    if depth is not None:
+        settings["DEPTH_LIMIT"] = depth
+    if since:
+        settings["NEWSWATCH_SINCE"] = since
+    alerts = alert_config_for(alerts_file, db)
+    if distributed:
+        from scraper.distributed.run import crawl_distributed
+
+        summary = crawl_distributed(distributed, db, sources_path(sources), watchlist_path(watchlist),
+                                    workers=workers, strategies=list(spiders) or None, outlets=list(outlets) or None,
+                                    overrides=settings, prefix=prefix, alerts=alerts)
+    else:
+        from scraper.runs.crawl import run_crawl
+
+        summary = run_crawl(
+            db=db, sources=sources_path(sources), watchlist=watchlist_path(watchlist),
+            spiders=list(spiders) or None, outlets=list(outlets) or None, overrides=settings,
+            progress=sys.stderr.isatty() if progress is None else progress, alerts=alerts,
+        )
+    _finished(summary, db)
+
+
+@click.command()
+@distributed_option
+@prefix_option
+@sources_option
+@watchlist_option
+@spiders_option("Seed only these strategies")
+@outlets_option
+@settings_option
+def seed(distributed, prefix, sources, watchlist, spiders, outlets, overrides) -> None:
+    """Fill the shared crawl queue in Redis with the start pages of sources.toml."""
+    from scraper.distributed.run import run_seed
+
+    summary = run_seed(required_url(distributed), sources_path(sources), watchlist_path(watchlist),
+                       strategies=list(spiders) or None, outlets=list(outlets) or None,
+                       overrides=setting_overrides(overrides), prefix=prefix)
+    state = "a new crawl" if summary.fresh else "added to the crawl in progress"
+    click.echo(f"seeded {summary.queued} requests ({state}); {summary.waiting} waiting in the queue")
+
+
+@click.command()
+@distributed_option
+@prefix_option
+@sources_option
+@watchlist_option
+@click.option("--idle-timeout", type=click.FloatRange(0), default=10.0, show_default=True,
+              help="Leave after the whole crawl has had no work for this many seconds.")
+@click.option("--heartbeat-ttl", type=click.IntRange(2), default=30, show_default=True,
+              help="Seconds without a heartbeat after which others take back this worker's requests.")
+@settings_option
+def worker(distributed, prefix, sources, watchlist, idle_timeout, heartbeat_ttl, overrides) -> None:
+    """Fetch and extract pages from the shared queue; push the articles for `ingest`."""
+    from scraper.distributed.run import run_worker
+
+    summary = run_worker(required_url(distributed), sources_path(sources), watchlist_path(watchlist),
+                         overrides=setting_overrides(overrides), prefix=prefix, idle_timeout=idle_timeout,
+                         heartbeat_ttl=heartbeat_ttl)
+    click.echo(f"worker {summary.worker_id} {summary.reason}: {summary.pages_fetched} pages fetched, "
+               f"{summary.articles_pushed} articles pushed")
+
+
+@click.command()
+@distributed_option
+@prefix_option
+@db_option()
+@click.option("--idle-timeout", type=click.FloatRange(0), default=10.0, show_default=True,
+              help="Stop once the crawl has had no work and no workers for this many seconds.")
+@click.option("--follow", is_flag=True, help="Keep storing until stopped (Ctrl-C), for crawls seeded by cron.")
+@alerts_option
+def ingest(distributed, prefix, db, idle_timeout, follow, alerts_file) -> None:
+    """Store the articles pushed by the workers (the single writer of the database)."""
+    from scraper.distributed.ingest import run_ingest
+    from scraper.runs.alerts import alert_config_for
+
+    summary = run_ingest(required_url(distributed), db, prefix=prefix, idle_timeout=idle_timeout, follow=follow,
+                         alerts=alert_config_for(alerts_file, db))
+    store = Store(db)
+    try:
+        printing.crawl_summary(summary, store)
+    finally:
+        store.close()
+
+
+@click.command()
+@distributed_option
+@prefix_option
+@json_option
+def frontier(distributed, prefix, as_json) -> None:
+    """How a distributed crawl stands: queued, leased, workers, records waiting for ingest."""
+    from scraper.distributed.frontier import FrontierKeys, connect, frontier_report
+
+    report = frontier_report(connect(required_url(distributed)), FrontierKeys(prefix))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        printing.frontier_report(report)
+
+
+@click.command()
+@db_option(Path("data/demo.db"))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("reports/demo"), show_default=True,
+              help="Folder for the coverage report.")
+@watchlist_option
+@click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
+def demo(db, out, watchlist, progress) -> None:
+    """Serve the bundled demo news web on 127.0.0.1, crawl it, store it, and report on it."""
+    import time
+
+    from scraper.demo import run_demo
+
+    started = time.monotonic()
+    result = run_demo(db, out, watchlist_path(watchlist), progress=progress, echo=click.echo)
+    store = Store(db)
+    try:
+        printing.crawl_summary(result.summary, store)
+    finally:
+        store.close()
+    click.echo(f"report: {result.report.html} and {result.report.markdown} ({result.report.articles} "
+               f"relevant articles)")
+    click.echo(f"demo finished in {time.monotonic() - started:.1f}s")
+
+
+@click.command()
+@click.option("--every", help="Interval between crawls: 90s, 30m, 6h, 1d.")
+@click.option("--cron", help='Cron expression, e.g. "0 */6 * * *".')
+@click.option("--max-runs", type=click.IntRange(1), help="Stop after this many runs (default: run until stopped).")
+@db_option()
+@sources_option
+@watchlist_option
+@alerts_option
+@spiders_option()
+@outlets_option
+@settings_option
+def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders, outlets, overrides) -> None:
+    """Run crawls on a schedule, one at a time; SIGTERM or Ctrl-C stops after the current run."""
+    from scraper.runs.schedule import child_runner, install_stop_handlers, parse_schedule, run_schedule
+
+    plan = parse_schedule(every=every, cron=cron)
+    args = ["crawl", "--no-progress", "--db", str(db)]
+    for flag, value in (("--sources", sources), ("--watchlist", watchlist), ("--alerts", alerts_file)):
+        if value:
+            args += [flag, str(value)]
+    for flag, values in (("--spider", spiders), ("--outlet", outlets), ("-s", overrides)):
+        for value in values:
+            args += [flag, value]
+    stop = threading.Event()
+    restore = install_stop_handlers(stop)
+    try:
+        codes = run_schedule(child_runner(args), plan, max_runs=max_runs, stop_event=stop)
+    finally:
+        restore()
+    click.echo(f"schedule stopped after {len(codes)} run(s); exit codes: {codes}")

@@ -1,0 +1,123 @@
+"""Options shared by several commands, as decorators (one definition each)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from scraper.config import PROJECT_ROOT
+from scraper.errors import NewswatchError
+from scraper.store import ArticleFilters
+from spiders import STRATEGIES
+
+DEFAULT_DB = Path("data/articles.db")
+
+
+def default_file(name: str) -> Path:
+    """Config files default to the working directory's copy, else the project's."""
+    local = Path(name)
+    return local if local.exists() else PROJECT_ROOT / name
+
+
+def sources_path(value: Path | None) -> Path:
+    return value or default_file("sources.toml")
+
+
+def watchlist_path(value: Path | None) -> Path:
+    return value or default_file("watchlist.toml")
+
+
+sources_option = click.option("--sources", type=click.Path(path_type=Path), default=None,
+                              help="Outlets file (default: ./sources.toml).")
+watchlist_option = click.option("--watchlist", type=click.Path(path_type=Path), default=None,
+                                help="Watchlist file (default: ./watchlist.toml).")
+alerts_option = click.option("--alerts", "alerts_file", type=click.Path(path_type=Path), default=None,
+                             help="Alert settings (default: ./alerts.toml if present, else only an Atom feed "
+                                  "next to the database).")
+distributed_option = click.option(
+    "--distributed", metavar="REDIS_URL", envvar="NEWSWATCH_REDIS_URL",
+    help="Share the crawl through Redis (scrapy-redis), e.g. redis://127.0.0.1:6379/0 (env NEWSWATCH_REDIS_URL).")
+prefix_option = click.option("--prefix", default="newswatch", show_default=True,
+                             help="Prefix of this crawl's Redis keys (several crawls can share one Redis).")
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+settings_option = click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+                               help="Override a Scrapy setting.")
+outlets_option = click.option("--outlet", "outlets", multiple=True, help="Only these outlets (repeatable).")
+
+
+def db_option(default: Path = DEFAULT_DB):
+    return click.option("--db", type=click.Path(path_type=Path), default=default, show_default=True,
+                        help="SQLite database file.")
+
+
+def spiders_option(what: str = "Run only these spiders"):
+    return click.option("--spider", "spiders", multiple=True, type=click.Choice(list(STRATEGIES)),
+                        help=f"{what} (repeatable; default: all {len(STRATEGIES)}).")
+
+
+def iso_day(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def since_until_options(func):
+    func = click.option("--until", callback=iso_day, help="Published on or before YYYY-MM-DD.")(func)
+    return click.option("--since", callback=iso_day, help="Published on or after YYYY-MM-DD.")(func)
+
+
+def filter_options(func):
+    """The filters shared by search and export (report takes a narrower set)."""
+    func = since_until_options(func)
+    for option in reversed([
+        click.option("--person", help="Only articles covering this watchlist entry (name or alias)."),
+        click.option("--outlet", help="Only this outlet (its name in sources.toml)."),
+        click.option("--kind", type=click.Choice(["entertainment", "justice"]), help="Only this kind of outlet."),
+        click.option("--language", help="Only this language (ISO 639-1, e.g. en, fr)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def setting_overrides(overrides) -> dict:
+    """`-s NAME=VALUE` options as a settings dict."""
+    settings: dict = {}
+    for item in overrides:
+        if "=" not in item:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        key, value = item.split("=", 1)
+        settings[key] = value
+    return settings
+
+
+def resolve_person(person: str | None, watchlist: Path | None) -> str | None:
+    """Map a name or alias to the watchlist's canonical name; unknown names are an error."""
+    if not person:
+        return None
+    from scraper.match import load_watchlist
+
+    loaded = load_watchlist(watchlist_path(watchlist))
+    canonical = loaded.resolve_name(person)
+    if canonical is None:
+        known = ", ".join(loaded.entry_names())
+        raise NewswatchError(f"unknown person or entry {person!r}; the watchlist has: {known}")
+    return canonical
+
+
+def article_filters(person, outlet, kind, language, since, until, relevant, watchlist) -> ArticleFilters:
+    if since and until and since > until:
+        raise NewswatchError(f"--since {since} is after --until {until}")
+    return ArticleFilters(person=resolve_person(person, watchlist), outlet=outlet, kind=kind,
+                          language=language, since=since, until=until, relevant=relevant)
+
+
+def required_url(url: str | None) -> str:
+    if not url:
+        raise NewswatchError("give the shared frontier's Redis URL: --distributed redis://HOST:PORT/N "
+                             "(or set NEWSWATCH_REDIS_URL)")
+    return url

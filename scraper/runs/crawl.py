@@ -1,0 +1,76 @@
+"""A local crawl: the chosen strategies over the chosen outlets, in one Scrapy process,
+recorded as one row of crawl_runs (scraper.runs.ledger)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from scraper.config import Outlet, load_sources, select_outlets
+from scraper.crawling.pipelines import crawl_extractor
+from scraper.crawling.runner import crawl_settings, run_spiders
+from scraper.match import load_watchlist
+from scraper.runs.alerts import AlertConfig
+from scraper.runs.ledger import RunSummary, close_run, open_run
+from scraper.runs.lock import CrawlLock
+from scraper.runs.network import check_network
+from scraper.store import Store
+from spiders import check_strategies
+
+
+def run_crawl(
+    *,
+    db: Path,
+    sources: Path,
+    watchlist: Path,
+    spiders: list[str] | None = None,
+    outlets: list[str] | None = None,
+    overrides: dict | None = None,
+    progress: bool = False,
+    check_connectivity: bool = True,
+    alerts: AlertConfig | None = None,
+    take_lock: bool = True,
+) -> RunSummary:
+    """Crawl, store, and record the run. Config errors surface before anything is fetched.
+    `take_lock=False` is for a caller that already holds the database's crawl lock."""
+    names = check_strategies(spiders)
+    chosen = select_outlets(load_sources(sources), outlets)
+    load_watchlist(watchlist)
+    lock = CrawlLock.for_database(db) if take_lock else None
+    if lock:
+        lock.acquire()  # one crawl per database at a time, across processes (cron, schedule, by hand)
+    try:
+        if check_connectivity:
+            check_network(chosen)
+        return _crawl_locked(db, sources, watchlist, names, chosen, overrides, progress, alerts)
+    finally:
+        if lock:
+            lock.release()
+
+
+def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], chosen: list[Outlet],
+                  overrides: dict | None, progress: bool, alerts: AlertConfig | None) -> RunSummary:
+    store = Store(db)
+    summary = open_run(store, names, [o.name for o in chosen])  # we hold the lock
+    store.close()
+
+    overrides = {**(overrides or {}), "NEWSWATCH_PROGRESS": progress}
+    if progress:
+        overrides.setdefault("LOG_LEVEL", "WARNING")
+    settings = crawl_settings(sources, watchlist, db=db, overrides=overrides)
+    started = time.monotonic()  # the crawl's time includes its workers' start-up
+    extractor = crawl_extractor(settings)
+    extractor.prestart()  # they import while Scrapy starts, robots.txt and the first feeds arrive
+    try:
+        crawlers = run_spiders(settings, names, [o.name for o in chosen])
+    finally:
+        if extractor.users == 0:  # the spiders closed it, or never opened it
+            extractor.stop_workers()
+    summary.seconds = round(time.monotonic() - started, 2)
+    for crawler in crawlers:
+        summary.add_stats(crawler.stats.get_stats(), crawler.spider.name if crawler.spider else "?")
+    store = Store(db)
+    try:
+        return close_run(store, summary, {"per_spider": summary.per_spider}, alerts)
+    finally:
+        store.close()
