@@ -17,6 +17,7 @@ from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
+from scraper import stats as keys
 from scraper.config import Outlet, load_sources, select_outlets
 from scraper.crawling.items import PageItem
 from scraper.crawling.parsers.links import same_site
@@ -95,7 +96,7 @@ class NewsSpider(scrapy.Spider):
     def article_request(self, url: str, outlet: Outlet, hints: dict[str, str] | None = None) -> scrapy.Request | None:
         """A request for a candidate article page, or None when it is off the outlet's site."""
         if not same_site(url, outlet.host):
-            self.crawler.stats.inc_value("newswatch/offsite_skipped")
+            self.crawler.stats.inc_value(keys.OFFSITE_SKIPPED)
             return None
         return self.request(url, outlet, self.parse_article, hints={k: v for k, v in (hints or {}).items() if v})
 
@@ -109,7 +110,7 @@ class NewsSpider(scrapy.Spider):
         if not since or not published:
             return False
         if published[:10] < since:
-            self.crawler.stats.inc_value("newswatch/skipped/older_than_since")
+            self.crawler.stats.inc_value(keys.SKIPPED_OLDER_THAN_SINCE)
             return True
         return False
 
@@ -117,7 +118,7 @@ class NewsSpider(scrapy.Spider):
         if self.unchanged(response):
             return
         if not self.is_html(response, check_body=False):  # the pipeline's worker reads the body
-            self.crawler.stats.inc_value("newswatch/not_html")
+            self.crawler.stats.inc_value(keys.NOT_HTML)
             return
         yield self.page_item(response)
 
@@ -148,7 +149,7 @@ class NewsSpider(scrapy.Spider):
                    "binary_body" if check_body and _is_binary(body) else None)
         if problem is None and isinstance(response, TextResponse):
             return True
-        self.crawler.stats.inc_value(f"newswatch/errors/{problem or 'binary_body'}")
+        self.crawler.stats.inc_value(keys.error(problem or 'binary_body'))
         self.logger.warning("%s: %s", problem or "binary_body", response.url)
         return False
 
@@ -163,7 +164,7 @@ class NewsSpider(scrapy.Spider):
         kind = error_kind(failure)
         if failure.check(IgnoreRequest) and not failure.check(HttpError) and kind == failure.type.__name__:
             # robots.txt said no (counted by Scrapy as robotstxt/forbidden): a rule, not an error
-            self.crawler.stats.inc_value("newswatch/skipped/ignored")
+            self.crawler.stats.inc_value(keys.SKIPPED_IGNORED)
             return
-        self.crawler.stats.inc_value(f"newswatch/errors/{kind}")
+        self.crawler.stats.inc_value(keys.error(kind))
         self.logger.warning("%s: %s", kind, getattr(failure.request, "url", "?"))

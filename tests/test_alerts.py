@@ -15,10 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import feedparser
 import pytest
 from aiosmtpd.controller import Controller
+from conftest import article_record
 
-from scraper.runs import alerts
 from scraper.dedup.identity import article_id
 from scraper.errors import ConfigError
+from scraper.runs import alerts
 from scraper.runs.alerts import (
     AlertConfig,
     EmailConfig,
@@ -53,21 +54,10 @@ def free_port() -> int:
 
 
 def article(n: int, relevant: bool = True, **extra) -> dict:
-    url = f"https://news.example/story-{n}"
-    base = {"id": article_id(url), "canonical_url": url, "url": url, "outlet": "Alpha", "outlet_kind": "justice",
-            "title": f"Story {n}: Dawn Jackson granted clemency", "text": f"Body of story {n}. " * 40,
-            "authors": ["Ann Lee"], "published": f"2020-04-0{n}T10:30:00-04:00", "published_date": f"2020-04-0{n}",
-            "description": f"Summary of story {n}.", "relevant": relevant, "relevance": 0.8 if relevant else 0.0,
-            "matched": ["Dawn Jackson"] if relevant else [], "found_via": ["feed"], "text_sha1": f"sha{n}",
-            "tags": []}
-    return {**base, **extra}
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path / "articles.db")
-    yield store
-    store.close()
+    return article_record(f"https://news.example/story-{n}", **{
+        "title": f"Story {n}: Dawn Jackson granted clemency", "text": f"Body of story {n}. " * 40,
+        "authors": ["Ann Lee"], "published": f"2020-04-0{n}T10:30:00-04:00", "description": f"Summary of story {n}.",
+        "matched": ["Dawn Jackson"] if relevant else [], "text_sha1": f"sha{n}", **extra})
 
 
 def crawl(store: Store, *articles: dict) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from conftest import article_record
 
-from scraper.dedup.identity import article_id, text_fingerprint
 from scraper.dedup.minhash import ClusterInput, cluster, signature
 from scraper.store import Store
 from scraper.store import clusters as clusterindex
@@ -15,10 +15,7 @@ VOCAB = [f"w{i}" for i in range(400)]
 
 
 def _record(url: str, text: str, published: str | None, with_signature: bool) -> dict:
-    record = {"id": article_id(url), "canonical_url": url, "url": url, "outlet": "Alpha", "outlet_kind": "justice",
-              "title": "t", "text": text, "published": published, "published_date": (published or "")[:10] or None,
-              "relevant": False, "relevance": 0.0, "matched": [], "found_via": ["feed"],
-              "text_sha1": text_fingerprint(text)}
+    record = article_record(url, title="t", text=text, published=published, matched=[])
     if with_signature:  # as a crawl stores it; `extract` imports and old rows come without
         record.update(signature=signature(text).to_str(), signature_of=record["text_sha1"])
     return record

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from labelled import Labelled, Score, fixture_pages, score, text_cases
 
-from benchmarks.matching import Labelled, Score, fixture_pages, run, score, text_cases
 from scraper.analysis.page import analyse_page, stored_mentions
 from scraper.demoweb import DemoWeb
 from scraper.match import load_watchlist, match_article
@@ -131,12 +131,3 @@ def test_labelled_set_size_and_scores(wl):
     for items in (pages, text_cases(ROOT)):
         result = score(items, wl)
         assert result.precision >= 0.97 and result.recall >= 0.97, result.misses
-
-
-def test_bench_match_run(capsys):
-    figures = run(ROOT)
-    assert set(figures["sets"]) == {"demo web pages", "HTML page fixtures", "text cases", "all"}
-    assert figures["sets"]["all"]["items"] == len(ANSWER_KEY) + len(LABELS) + len(text_cases(ROOT))
-    assert figures["sets"]["all"]["precision"] >= 0.97 and figures["sets"]["all"]["recall"] >= 0.97
-    assert figures["texts"] == len(ANSWER_KEY) and figures["fast_enough"], figures["ms_per_1000_words"]
-    assert "ms per 1,000-word article" in capsys.readouterr().out

@@ -11,11 +11,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import article_record, mention_row
 
 from exports.datasette import QUERIES, build_metadata
 from exports.export import EXPORT_COLUMNS, write_jsonl
 from scraper.cli import main
-from scraper.dedup.identity import article_id, text_fingerprint
+from scraper.dedup.identity import article_id
 from scraper.record import COLUMNS as ARTICLE_COLUMNS
 from scraper.store import Store
 
@@ -31,19 +32,11 @@ WIRE = ("Dawn Jackson, who has spent two decades in prison for killing the step-
 
 
 def record(url: str, title: str, text: str, day: str, outlet: str = "Alpha", **extra) -> dict:
-    base = {
-        "id": article_id(url), "canonical_url": url, "url": url, "outlet": outlet, "outlet_kind": "justice",
-        "title": title, "text": text, "authors": [], "published": day, "published_date": day, "language": "en",
-        "relevant": True, "relevance": 0.7, "matched": ["Dawn Jackson"], "found_via": ["feed"],
-        "text_sha1": text_fingerprint(text), "tags": [],
-    }
-    base.update(extra)
-    return base
+    return article_record(url, title=title, text=text, published=day, outlet=outlet, **{"relevance": 0.7, **extra})
 
 
 def mention(entry: str = "Dawn Jackson", kind: str = "person") -> dict:
-    return {"entry": entry, "kind": kind, "count": 1, "terms": [entry], "snippet": f"... {entry} ...",
-            "positions": [[0, len(entry)]]}
+    return mention_row(entry, kind)
 
 
 @pytest.fixture

@@ -10,35 +10,27 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import DOC, article_record, mention_row
 
 from exports import charts
 from exports.export import EXPORT_COLUMNS
 from exports.report import gather, render_html, render_markdown, write_report
 from scraper.cli import main
-from scraper.dedup.identity import article_id, text_fingerprint
 from scraper.store import ArticleFilters, Store
 
 WIRE = ("Dawn Jackson, who has spent two decades in prison for killing the step-grandfather she says abused her, "
         "asked the governor for clemency on Tuesday. Her lawyers filed a petition citing her record behind bars, "
         "her education and the support of Kim Kardashian West, whose Oxygen documentary follows the case.")
-DOC = "Kim Kardashian West: The Justice Project"
 
 
 def record(url: str, title: str, text: str, day: str | None, outlet: str, kind: str = "justice",
            matched: tuple[str, ...] = ("Dawn Jackson",), **extra) -> dict:
-    base = {
-        "id": article_id(url), "canonical_url": url, "url": url, "outlet": outlet, "outlet_kind": kind,
-        "title": title, "text": text, "authors": [], "published": day, "published_date": day, "language": "en",
-        "relevant": bool(matched), "relevance": 0.8 if matched else 0.0, "matched": list(matched),
-        "found_via": ["feed"], "text_sha1": text_fingerprint(text), "tags": [],
-    }
-    base.update(extra)
-    return base
+    return article_record(url, title=title, text=text, published=day, outlet=outlet, outlet_kind=kind,
+                          matched=matched, **extra)
 
 
 def mentions(matched: tuple[str, ...]) -> list[dict]:
-    return [{"entry": e, "kind": "documentary" if e == DOC else "person", "count": 1, "terms": [e],
-             "snippet": f"evidence about {e}", "positions": [[0, 3]]} for e in matched]
+    return [mention_row(e, snippet=f"evidence about {e}", positions=[[0, 3]]) for e in matched]
 
 
 ARTICLES = [

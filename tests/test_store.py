@@ -3,45 +3,26 @@
 import sqlite3
 
 import pytest
+from conftest import article_record
 
-from scraper.dedup.identity import article_id, text_fingerprint
+from scraper.dedup.identity import text_fingerprint
 from scraper.errors import NewswatchError
 from scraper.store import ArticleFilters, Store
 
 
-def record(url="https://a.example/news/story", text="Dawn Jackson was granted clemency in Ohio.", **extra):
-    base = {
-        "id": article_id(url),
-        "canonical_url": url,
-        "url": url,
-        "outlet": "Alpha",
-        "outlet_kind": "justice",
-        "title": "Clemency for Dawn Jackson",
-        "text": text,
-        "authors": ["Ann Lee"],
-        "published": "2020-04-07T10:30:00-04:00",
-        "published_date": "2020-04-07",
-        "language": "en",
-        "relevant": True,
-        "relevance": 0.8,
-        "matched": ["Dawn Jackson"],
-        "found_via": ["feed"],
-        "text_sha1": text_fingerprint(text),
-        "tags": [],
-    }
-    base.update(extra)
-    return base
+def record(url="https://a.example/news/story", **fields):
+    return article_record(url, **{"authors": ["Ann Lee"], "published": "2020-04-07T10:30:00-04:00", **fields})
 
 
 MENTION = {"entry": "Dawn Jackson", "kind": "person", "count": 1, "terms": ["Dawn Jackson"],
            "snippet": "Dawn Jackson was granted clemency", "positions": [[27, 39]]}
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "db" / "articles.db")
-    yield s
-    s.close()
+def test_a_database_in_a_new_folder_is_created_with_it(tmp_path):
+    store = Store(tmp_path / "db" / "articles.db")
+    store.articles.save(record(), [MENTION])
+    store.close()
+    assert (tmp_path / "db" / "articles.db").exists()
 
 
 def test_new_then_unchanged_then_revised(store):

@@ -9,11 +9,13 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from scraper import stats as keys
+
 COLUMNS = (
-    ("pages", "downloader/response_count"),
-    ("articles", "newswatch/articles_seen"),
-    ("new", "newswatch/articles_new"),
-    ("relevant", "newswatch/relevant_seen"),
+    ("pages", keys.PAGES_FETCHED),
+    ("articles", keys.ARTICLES_SEEN),
+    ("new", keys.ARTICLES_NEW),
+    ("relevant", keys.RELEVANT_SEEN),
     ("errors", None),
 )
 
@@ -37,7 +39,7 @@ class ProgressBoard:
             values = stats.get_stats()
             row = []
             for i, (_, key) in enumerate(COLUMNS):
-                n = (sum(v for k, v in values.items() if k.startswith("newswatch/errors/"))
+                n = (sum(keys.errors_by_kind(values).values())
                      if key is None else int(values.get(key, 0)))
                 totals[i] += n
                 row.append(str(n))

@@ -9,7 +9,6 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from scraper.crawling import settings as default_settings
-from spiders import spider_class
 
 
 def crawl_settings(sources: Path, watchlist: Path, *, db: Path | None = None,
@@ -25,13 +24,13 @@ def crawl_settings(sources: Path, watchlist: Path, *, db: Path | None = None,
     return settings
 
 
-def run_spiders(settings: Settings, strategies: list[str], outlets: list[str]) -> list[Crawler]:
-    """Crawl with one spider per strategy over the named outlets, until all are done;
+def run_spiders(settings: Settings, spiders: list[type], outlets: list[str]) -> list[Crawler]:
+    """Crawl with these spider classes over the named outlets, until all are done;
     returns their crawlers (stats, finish reasons)."""
     process = CrawlerProcess(settings)
     crawlers = []
-    for name in strategies:
-        crawler = process.create_crawler(spider_class(name))
+    for spider in spiders:
+        crawler = process.create_crawler(spider)
         crawlers.append(crawler)
         process.crawl(crawler, outlets=",".join(outlets))
     process.start()

@@ -15,7 +15,7 @@ from scraper.runs.ledger import RunSummary, close_run, open_run
 from scraper.runs.lock import CrawlLock
 from scraper.runs.network import check_network
 from scraper.store import Store
-from spiders import check_strategies
+from spiders import check_strategies, spider_class
 
 
 def run_crawl(
@@ -62,7 +62,7 @@ def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], ch
     extractor = crawl_extractor(settings)
     extractor.prestart()  # they import while Scrapy starts, robots.txt and the first feeds arrive
     try:
-        crawlers = run_spiders(settings, names, [o.name for o in chosen])
+        crawlers = run_spiders(settings, [spider_class(name) for name in names], [o.name for o in chosen])
     finally:
         if extractor.users == 0:  # the spiders closed it, or never opened it
             extractor.stop_workers()

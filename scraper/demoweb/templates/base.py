@@ -179,6 +179,62 @@ class BaseTemplate:
             '<link rel="icon" href="/media/favicon.png">'
         )
 
+    def document_head(self, title: str, head: str) -> str:
+        """The usual opening of a page, up to and including <body>'s start tag's line before."""
+        return f"""<!DOCTYPE html>
+<html lang="{self.html_lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>
+{head}
+{self.head_links()}
+</head>"""
+
+    def article_meta(self, article: Article, canonical: str) -> list[str]:
+        """Description, canonical link and Open Graph tags of an article page."""
+        return [
+            f'<meta name="description" content="{esc(article.description)}">',
+            f'<link rel="canonical" href="{esc(canonical)}">',
+            '<meta property="og:type" content="article">',
+            f'<meta property="og:title" content="{esc(article.title)}">',
+            f'<meta property="og:description" content="{esc(article.description)}">',
+            f'<meta property="og:url" content="{esc(canonical)}">',
+            f'<meta property="og:image" content="{esc(self.urls.image_url(article))}">',
+            f'<meta property="og:site_name" content="{esc(self.outlet.name)}">',
+        ]
+
+    def news_article_ld(self, article: Article, **fields: object) -> dict:
+        """schema.org NewsArticle data every outlet gives, plus its own `fields`."""
+        return {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": article.title,
+            "description": article.description,
+            "datePublished": article.published,
+            "dateModified": article.modified or article.published,
+            "author": [{"@type": "Person", "name": n} for n in article.authors],
+            **fields,
+        }
+
+    def article_end(self, article: Article) -> str:
+        """Share links, the end of the article, then what surrounds it: notes, related
+        stories, comments, and the end of <main>."""
+        return (f"{self.share(article)}\n</article>\n{self.sidebar_notes(article)}\n{self.related(article)}\n"
+                f"{self.comments(article)}\n</main>")
+
+    def listing_meta(self, listing: Listing, *, extra: tuple[str, ...] = (), home: tuple[str, ...] = (),
+                     section_canonical: bool = True) -> str:
+        """Description, canonical link (the homepage's; a section page's own unless the outlet
+        leaves it out) and prev/next links of a listing page."""
+        head = [f'<meta name="description" content="{esc(self.outlet.tagline)}">', *extra]
+        if listing.kind == "home":
+            head += [f'<link rel="canonical" href="{esc(self.urls.abs_url("/"))}">', *home]
+        elif section_canonical and listing.kind == "section" and listing.section:
+            head.append(self.canonical_link(self.urls.section_href(listing.section.slug, listing.page)))
+        head.append(self.pager_head(listing))
+        return "\n".join(head)
+
     def canonical_link(self, href: str) -> str:
         return f'<link rel="canonical" href="{esc(self.urls.abs_url(href))}">'
 

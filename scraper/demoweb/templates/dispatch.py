@@ -23,15 +23,7 @@ class DispatchTemplate(BaseTemplate):
 
     def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
         o = self.outlet
-        return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title>
-{head}
-{self.head_links()}
-</head>
+        return f"""{self.document_head(title, head)}
 <body class="{esc(body_class)}">
 <div class="site-banner">{esc(o.name)} is a nonprofit newsroom. <a href="/about/">Support our work</a></div>
 <header class="header">
@@ -72,18 +64,7 @@ class DispatchTemplate(BaseTemplate):
     def article_page(self, article: Article) -> str:
         urls, o = self.urls, self.outlet
         canonical = urls.abs_url(article.path)
-        head = "\n".join(
-            [
-                f'<meta name="description" content="{esc(article.description)}">',
-                f'<link rel="canonical" href="{esc(canonical)}">',
-                '<meta property="og:type" content="article">',
-                f'<meta property="og:title" content="{esc(article.title)}">',
-                f'<meta property="og:description" content="{esc(article.description)}">',
-                f'<meta property="og:url" content="{esc(canonical)}">',
-                f'<meta property="og:image" content="{esc(urls.image_url(article))}">',
-                f'<meta property="og:site_name" content="{esc(o.name)}">',
-            ]
-        )
+        head = "\n".join(self.article_meta(article, canonical))
         byline = f'<p class="story__byline">By {esc(join_names(article.authors))}</p>' if article.authors else ""
         updated = (
             f'<p class="story__updated">Updated {esc(en_date(article.modified_at.date()))}</p>'
@@ -125,14 +106,11 @@ class DispatchTemplate(BaseTemplate):
         )
 
     def listing_page(self, listing: Listing) -> str:
-        urls, o = self.urls, self.outlet
-        head = [f'<meta name="description" content="{esc(o.tagline)}">']
-        if listing.kind == "home":
-            head.append(f'<link rel="canonical" href="{esc(urls.abs_url("/"))}">')
-        head.append(self.pager_head(listing))
+        o = self.outlet
+        head = self.listing_meta(listing, section_canonical=False)
         main = f"""<main class="main listing">
 {self.listing_main(listing)}
 </main>
 {self.sidebar()}"""
         title = o.name if listing.kind == "home" else self.page_title(self.listing_heading(listing))
-        return self.layout(title=title, main=main, head="\n".join(head), body_class=f"listing {listing.kind}")
+        return self.layout(title=title, main=main, head=head, body_class=f"listing {listing.kind}")

@@ -118,34 +118,16 @@ class EcranTemplate(BaseTemplate):
         urls, o = self.urls, self.outlet
         canonical = urls.abs_url(article.path)
         section = o.section_name(article.section)
-        data = {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": article.title,
-            "description": article.description,
-            "inLanguage": "fr-FR" if article.language == "fr" else article.language,
-            "datePublished": article.published,
-            "dateModified": article.modified or article.published,
-            "author": [{"@type": "Person", "name": n} for n in article.authors],
-            "image": {"@type": "ImageObject", "url": urls.image_url(article), "width": 1200, "height": 675},
-            "articleSection": section,
-            "keywords": list(article.tags),
-            "mainEntityOfPage": canonical,
-            "publisher": {"@type": "Organization", "name": o.name},
-        }
-        head = "\n".join(
-            [
-                f'<meta name="description" content="{esc(article.description)}">',
-                f'<link rel="canonical" href="{esc(canonical)}">',
-                '<meta property="og:type" content="article">',
-                f'<meta property="og:title" content="{esc(article.title)}">',
-                f'<meta property="og:description" content="{esc(article.description)}">',
-                f'<meta property="og:url" content="{esc(canonical)}">',
-                f'<meta property="og:image" content="{esc(urls.image_url(article))}">',
-                f'<meta property="og:site_name" content="{esc(o.name)}">',
-                json_ld(data),
-            ]
+        data = self.news_article_ld(
+            article,
+            inLanguage="fr-FR" if article.language == "fr" else article.language,
+            image={"@type": "ImageObject", "url": urls.image_url(article), "width": 1200, "height": 675},
+            articleSection=section,
+            keywords=list(article.tags),
+            mainEntityOfPage=canonical,
+            publisher={"@type": "Organization", "name": o.name},
         )
+        head = "\n".join([*self.article_meta(article, canonical), json_ld(data)])
         signature = (
             f'<p class="article__auteur">Par {esc(join_names(article.authors, "et"))}</p>' if article.authors else ""
         )
@@ -164,12 +146,7 @@ class EcranTemplate(BaseTemplate):
 {blocks_html(article.blocks)}
 </div>
 <ul class="article__mots-cles">{tags}</ul>
-{self.share(article)}
-</article>
-{self.sidebar_notes(article)}
-{self.related(article)}
-{self.comments(article)}
-</main>
+{self.article_end(article)}
 {self.column(article)}"""
         return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="page-article")
 
@@ -177,16 +154,11 @@ class EcranTemplate(BaseTemplate):
         return f'<p class="teaser-date">{esc(fr_date(article.day))}</p>'
 
     def listing_page(self, listing: Listing) -> str:
-        urls, o = self.urls, self.outlet
-        head = [f'<meta name="description" content="{esc(o.tagline)}">']
-        if listing.kind == "home":
-            head.append(f'<link rel="canonical" href="{esc(urls.abs_url("/"))}">')
-        elif listing.kind == "section" and listing.section:
-            head.append(self.canonical_link(urls.section_href(listing.section.slug, listing.page)))
-        head.append(self.pager_head(listing))
+        o = self.outlet
+        head = self.listing_meta(listing)
         title = f"{o.name} – {o.tagline}" if listing.kind == "home" else self.page_title(self.listing_heading(listing))
         main = f"""<main class="contenu liste" id="contenu">
 {self.listing_main(listing)}
 </main>
 {self.column()}"""
-        return self.layout(title=title, main=main, head="\n".join(head), body_class=f"page-liste {listing.kind}")
+        return self.layout(title=title, main=main, head=head, body_class=f"page-liste {listing.kind}")

@@ -20,15 +20,7 @@ class LedgerTemplate(BaseTemplate):
 
     def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
         o = self.outlet
-        return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title>
-{head}
-{self.head_links()}
-</head>
+        return f"""{self.document_head(title, head)}
 <body class="{esc(body_class)}">
 <a class="skip-link" href="#main">Skip to content</a>
 {self.cookie_banner()}
@@ -73,25 +65,19 @@ class LedgerTemplate(BaseTemplate):
         urls, o = self.urls, self.outlet
         canonical = urls.abs_url(article.path)
         section = o.section_name(article.section)
-        data = {
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": article.title,
-            "description": article.description,
-            "datePublished": article.published,
-            "dateModified": article.modified or article.published,
-            "author": [{"@type": "Person", "name": n} for n in article.authors],
-            "image": [urls.image_url(article)],
-            "articleSection": section,
-            "keywords": ", ".join(article.tags),
-            "inLanguage": article.language,
-            "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
-            "publisher": {
+        data = self.news_article_ld(
+            article,
+            image=[urls.image_url(article)],
+            articleSection=section,
+            keywords=", ".join(article.tags),
+            inLanguage=article.language,
+            mainEntityOfPage={"@type": "WebPage", "@id": canonical},
+            publisher={
                 "@type": "Organization",
                 "name": o.name,
                 "logo": {"@type": "ImageObject", "url": urls.abs_url("/media/logo.png")},
             },
-        }
+        )
         head = "\n".join(
             [
                 f'<meta name="description" content="{esc(article.description)}">',
@@ -140,10 +126,10 @@ class LedgerTemplate(BaseTemplate):
 
     def listing_page(self, listing: Listing) -> str:
         urls, o = self.urls, self.outlet
-        head = [f'<meta name="description" content="{esc(o.tagline)}">', '<meta property="og:type" content="website">']
-        if listing.kind == "home":
-            head.append(f'<link rel="canonical" href="{esc(urls.abs_url("/"))}">')
-            head.append(
+        head = self.listing_meta(
+            listing,
+            extra=('<meta property="og:type" content="website">',),
+            home=(
                 json_ld(
                     {
                         "@context": "https://schema.org",
@@ -156,11 +142,9 @@ class LedgerTemplate(BaseTemplate):
                             "query-input": "required name=search_term_string",
                         },
                     }
-                )
-            )
-        elif listing.kind == "section" and listing.section:
-            head.append(self.canonical_link(urls.section_href(listing.section.slug, listing.page)))
-        head.append(self.pager_head(listing))
+                ),
+            ),
+        )
         main = f"""<div class="river-layout">
 <section class="river">
 {self.listing_main(listing)}
@@ -171,4 +155,4 @@ class LedgerTemplate(BaseTemplate):
 </aside>
 </div>"""
         title = o.name if listing.kind == "home" else self.page_title(self.listing_heading(listing))
-        return self.layout(title=title, main=main, head="\n".join(head), body_class=f"listing {listing.kind}")
+        return self.layout(title=title, main=main, head=head, body_class=f"listing {listing.kind}")

@@ -23,15 +23,7 @@ class RecordTemplate(BaseTemplate):
 
     def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
         o = self.outlet
-        return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{esc(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-{head}
-{self.head_links()}
-</head>
+        return f"""{self.document_head(title, head)}
 <body class="{esc(body_class)}">
 <header id="top" class="masthead">
 <p class="masthead__name"><a href="/">{esc(o.name)}</a></p>
@@ -107,12 +99,7 @@ class RecordTemplate(BaseTemplate):
 <p class="entry-tags">Filed under: <span itemprop="keywords">{esc(", ".join(article.tags))}</span></p>
 <div itemprop="publisher" itemscope itemtype="https://schema.org/Organization">
 <meta itemprop="name" content="{esc(o.name)}"></div>
-{self.share(article)}
-</article>
-{self.sidebar_notes(article)}
-{self.related(article)}
-{self.comments(article)}
-</main>
+{self.article_end(article)}
 {self.aside(article)}"""
         return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="single-entry")
 
@@ -120,16 +107,11 @@ class RecordTemplate(BaseTemplate):
         return f'<time class="teaser-date" datetime="{esc(article.day.isoformat())}">{esc(en_date(article.day))}</time>'
 
     def listing_page(self, listing: Listing) -> str:
-        urls, o = self.urls, self.outlet
-        head = [f'<meta name="description" content="{esc(o.tagline)}">']
-        if listing.kind == "home":
-            head.append(f'<link rel="canonical" href="{esc(urls.abs_url("/"))}">')
-        elif listing.kind == "section" and listing.section:
-            head.append(self.canonical_link(urls.section_href(listing.section.slug, listing.page)))
-        head.append(self.pager_head(listing))
+        o = self.outlet
+        head = self.listing_meta(listing)
         main = f"""<main class="main listing">
 {self.listing_main(listing)}
 </main>
 {self.aside()}"""
         title = o.name if listing.kind == "home" else self.page_title(self.listing_heading(listing))
-        return self.layout(title=title, main=main, head="\n".join(head), body_class=f"listing {listing.kind}")
+        return self.layout(title=title, main=main, head=head, body_class=f"listing {listing.kind}")
