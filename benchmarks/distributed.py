@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from benchmarks.crawl import FAST, generate_site, start_server, write_sitemap, write_sources
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.distributed.frontier import FrontierKeys, connect, worker_stats
 from scraper.distributed.ingest import run_ingest
 from scraper.distributed.redis_server import LocalRedis, redis_server_binary
@@ -58,7 +58,7 @@ def measure(redis_url: str, work: Path, sources: Path, workers: int, pages: int)
     if stored != pages or summary.last_item_at is None:
         raise RuntimeError(f"{workers} workers stored {stored} of {pages} articles")
     seconds = summary.last_item_at - started
-    fetched = worker_stats(connect(redis_url), FrontierKeys(prefix)).get(keys.PAGES_FETCHED, 0)
+    fetched = worker_stats(connect(redis_url), FrontierKeys(prefix)).get(stat_keys.PAGES_FETCHED, 0)
     return {"workers": workers, "articles": stored, "pages_fetched": fetched, "seconds": round(seconds, 2),
             "articles_per_s": round(stored / seconds, 1)}
 

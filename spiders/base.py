@@ -17,7 +17,7 @@ from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.config import Outlet, load_sources, select_outlets
 from scraper.crawling.items import PageItem
 from scraper.crawling.parsers.links import same_site
@@ -96,7 +96,7 @@ class NewsSpider(scrapy.Spider):
     def article_request(self, url: str, outlet: Outlet, hints: dict[str, str] | None = None) -> scrapy.Request | None:
         """A request for a candidate article page, or None when it is off the outlet's site."""
         if not same_site(url, outlet.host):
-            self.crawler.stats.inc_value(keys.OFFSITE_SKIPPED)
+            self.crawler.stats.inc_value(stat_keys.OFFSITE_SKIPPED)
             return None
         return self.request(url, outlet, self.parse_article, hints={k: v for k, v in (hints or {}).items() if v})
 
@@ -110,7 +110,7 @@ class NewsSpider(scrapy.Spider):
         if not since or not published:
             return False
         if published[:10] < since:
-            self.crawler.stats.inc_value(keys.SKIPPED_OLDER_THAN_SINCE)
+            self.crawler.stats.inc_value(stat_keys.SKIPPED_OLDER_THAN_SINCE)
             return True
         return False
 
@@ -118,7 +118,7 @@ class NewsSpider(scrapy.Spider):
         if self.unchanged(response):
             return
         if not self.is_html(response, check_body=False):  # the pipeline's worker reads the body
-            self.crawler.stats.inc_value(keys.NOT_HTML)
+            self.crawler.stats.inc_value(stat_keys.NOT_HTML)
             return
         yield self.page_item(response)
 
@@ -149,7 +149,7 @@ class NewsSpider(scrapy.Spider):
                    "binary_body" if check_body and _is_binary(body) else None)
         if problem is None and isinstance(response, TextResponse):
             return True
-        self.crawler.stats.inc_value(keys.error(problem or 'binary_body'))
+        self.crawler.stats.inc_value(stat_keys.error(problem or 'binary_body'))
         self.logger.warning("%s: %s", problem or "binary_body", response.url)
         return False
 
@@ -164,7 +164,7 @@ class NewsSpider(scrapy.Spider):
         kind = error_kind(failure)
         if failure.check(IgnoreRequest) and not failure.check(HttpError) and kind == failure.type.__name__:
             # robots.txt said no (counted by Scrapy as robotstxt/forbidden): a rule, not an error
-            self.crawler.stats.inc_value(keys.SKIPPED_IGNORED)
+            self.crawler.stats.inc_value(stat_keys.SKIPPED_IGNORED)
             return
-        self.crawler.stats.inc_value(keys.error(kind))
+        self.crawler.stats.inc_value(stat_keys.error(kind))
         self.logger.warning("%s: %s", kind, getattr(failure.request, "url", "?"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.crawling.parsers.feeds import parse_feed
 from spiders.base import NewsSpider
 
@@ -22,7 +22,7 @@ class FeedsSpider(NewsSpider):
         outlet = self.outlet_for(response)
         entries = parse_feed(response.body, response.url)
         if not entries:
-            self.crawler.stats.inc_value(keys.error("feed_unreadable"))
+            self.crawler.stats.inc_value(stat_keys.error("feed_unreadable"))
             self.logger.warning("no items in feed %s", response.url)
         for entry in entries:
             if self.too_old(entry.published):

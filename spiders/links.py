@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.crawling.parsers.links import page_links, same_site
 from scraper.dedup.identity import canonical_url
 from spiders.base import NewsSpider
@@ -45,7 +45,7 @@ class LinksSpider(NewsSpider):
             if key in self.seen or STATIC_FILE.search(key) or not same_site(url, outlet.host):
                 continue
             if self.pages_per_outlet[outlet.name] >= budget:
-                self.crawler.stats.inc_value(keys.LINK_BUDGET_REACHED)
+                self.crawler.stats.inc_value(stat_keys.LINK_BUDGET_REACHED)
                 return
             self.seen.add(key)
             self.pages_per_outlet[outlet.name] += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.crawling.parsers.sitemaps import parse_sitemap, sitemaps_from_robots
 from spiders.base import NewsSpider
 
@@ -28,7 +28,7 @@ class SitemapsSpider(NewsSpider):
         outlet = self.outlet_for(response)
         sitemap = parse_sitemap(response.body)
         if sitemap.kind == "invalid":
-            self.crawler.stats.inc_value(keys.error("sitemap_invalid"))
+            self.crawler.stats.inc_value(stat_keys.error("sitemap_invalid"))
             self.logger.warning("not a sitemap: %s", response.url)
             return
         if sitemap.kind == "index":

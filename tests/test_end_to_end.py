@@ -15,6 +15,7 @@ from runner import ROOT, crawl_demo_web
 from runner import newswatch as run_newswatch
 
 from scraper.dedup.identity import identity_key
+from spiders import STRATEGIES
 
 ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
 
@@ -133,7 +134,7 @@ def test_every_spider_found_articles_and_the_run_is_recorded(crawled):
     (run,) = crawled["runs"]
     assert run["status"] == "finished" and run["finished"]
     details = json.loads(run["details"])
-    for spider in ("feeds", "sitemaps", "search", "links"):
+    for spider in STRATEGIES:
         assert details["per_spider"][spider]["articles_seen"] > 0, spider
     assert run["pages_fetched"] >= len(crawled["rows"])
     via = {v for r in crawled["rows"] for v in json.loads(r["found_via"])}

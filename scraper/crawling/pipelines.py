@@ -16,7 +16,7 @@ import time
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.crawling.extraction_pool import Extractor, WorkerCrashed, shared_extractor
 from scraper.crawling.items import PageItem
 from scraper.dedup.identity import html_fingerprint
@@ -73,7 +73,7 @@ class ArticlePipeline:
     async def process_item(self, item: PageItem, spider=None) -> PageItem:
         known = self.store.http_cache.validators(item.url)
         if known and known.get("article_id") and known.get("body_sha1") == html_fingerprint(item.body):
-            self.stats.inc_value(keys.ARTICLES_UNCHANGED_BODY)
+            self.stats.inc_value(stat_keys.ARTICLES_UNCHANGED_BODY)
             raise DropItem(f"unchanged since last crawl: {item.url}", log_level="DEBUG")
         try:
             page = await self.extractor.record(item.body, item.url, item.fetched_at, item.headers, item.hints,
@@ -83,14 +83,14 @@ class ArticlePipeline:
             page = {"outcome": "error", "error": str(exc)}
         outcome = page["outcome"]
         if outcome in ("empty_body", "binary_body"):  # served as HTML, but nothing to read
-            self.stats.inc_value(keys.error(outcome))
+            self.stats.inc_value(stat_keys.error(outcome))
             logger.warning("%s: %s", outcome, item.url)
             raise DropItem(f"{outcome}: {item.url}", log_level="DEBUG")
         if outcome == "error":
-            self.stats.inc_value(keys.error("extract"))
+            self.stats.inc_value(stat_keys.error("extract"))
             raise DropItem(f"unreadable page {item.url}: {page['error']}")
         if outcome != "article":
-            self.stats.inc_value(keys.NOT_ARTICLE)
+            self.stats.inc_value(stat_keys.NOT_ARTICLE)
             raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
         item.body = b""  # the row has what we need; free the memory
         try:
@@ -99,14 +99,14 @@ class ArticlePipeline:
             self._store_failed(exc)
             raise DropItem(f"not stored {item.url}: {exc}") from None
         except sqlite3.DatabaseError as exc:  # this row only (the others of its batch are stored)
-            self.stats.inc_value(keys.error("store"))
+            self.stats.inc_value(stat_keys.error("store"))
             raise DropItem(f"not stored {item.url}: {exc}") from None
-        self.stats.inc_value(keys.ARTICLES_SEEN)
-        self.stats.inc_value(keys.articles(result.status))
+        self.stats.inc_value(stat_keys.ARTICLES_SEEN)
+        self.stats.inc_value(stat_keys.articles(result.status))
         if result.relevant:
-            self.stats.inc_value(keys.RELEVANT_SEEN)
+            self.stats.inc_value(stat_keys.RELEVANT_SEEN)
             if result.status == "new":
-                self.stats.inc_value(keys.RELEVANT_NEW)
+                self.stats.inc_value(stat_keys.RELEVANT_NEW)
         return item
 
     def _stored(self, record: dict, mentions: list[dict]) -> asyncio.Future:
@@ -135,7 +135,7 @@ class ArticlePipeline:
             results = [exc] * len(batch)
         except sqlite3.DatabaseError:  # one bad row must not cost the others: one at a time
             results = [self._save_one(record, mentions) for record, mentions, _ in batch]
-        self.stats.inc_value(keys.STORE_SECONDS, time.perf_counter() - started)
+        self.stats.inc_value(stat_keys.STORE_SECONDS, time.perf_counter() - started)
         for (_, _, future), result in zip(batch, results, strict=True):
             if future.done():
                 continue
@@ -154,7 +154,7 @@ class ArticlePipeline:
         """A full disk (or a database locked too long) fails every later article too: count
         it, and stop the crawl instead of fetching pages that cannot be stored."""
         kind = "disk_full" if "full" in str(exc).lower() else "store"
-        self.stats.inc_value(keys.error(kind))
+        self.stats.inc_value(stat_keys.error(kind))
         crawler = getattr(self, "crawler", None)
         if kind == "disk_full" and crawler is not None and crawler.engine is not None and not self.stopping:
             self.stopping = True

@@ -9,13 +9,13 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 
 COLUMNS = (
-    ("pages", keys.PAGES_FETCHED),
-    ("articles", keys.ARTICLES_SEEN),
-    ("new", keys.ARTICLES_NEW),
-    ("relevant", keys.RELEVANT_SEEN),
+    ("pages", stat_keys.PAGES_FETCHED),
+    ("articles", stat_keys.ARTICLES_SEEN),
+    ("new", stat_keys.ARTICLES_NEW),
+    ("relevant", stat_keys.RELEVANT_SEEN),
     ("errors", None),
 )
 
@@ -39,7 +39,7 @@ class ProgressBoard:
             values = stats.get_stats()
             row = []
             for i, (_, key) in enumerate(COLUMNS):
-                n = (sum(keys.errors_by_kind(values).values())
+                n = (sum(stat_keys.errors_by_kind(values).values())
                      if key is None else int(values.get(key, 0)))
                 totals[i] += n
                 row.append(str(n))

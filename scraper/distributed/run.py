@@ -19,7 +19,7 @@ from pathlib import Path
 
 from scrapy.settings import Settings
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.config import load_sources, select_outlets
 from scraper.crawling import settings as default_settings
 from scraper.crawling.runner import crawl_settings
@@ -125,7 +125,7 @@ def run_seed(url: str, sources: Path, watchlist: Path, *, strategies: list[str] 
     crawler = process.create_crawler(CoverageSpider)
     process.crawl(crawler, outlets=",".join(o.name for o in picked), strategies=",".join(chosen))
     process.start()
-    queued = int(crawler.stats.get_value(keys.ENQUEUED_REDIS, 0) or 0)
+    queued = int(crawler.stats.get_value(stat_keys.ENQUEUED_REDIS, 0) or 0)
     return SeedSummary(queued=queued, fresh=fresh, waiting=int(server.zcard(keys.requests)))
 
 
@@ -169,9 +169,9 @@ def run_worker(url: str, sources: Path, watchlist: Path, *, overrides: dict | No
     process.start()
     stats = crawler.stats.get_stats()
     return WorkerSummary(worker_id=worker_id, reason=str(stats.get("finish_reason", "unknown")),
-                         pages_fetched=int(stats.get(keys.PAGES_FETCHED, 0)),
-                         articles_pushed=int(stats.get(keys.ARTICLES_PUSHED, 0)),
-                         requeued=int(stats.get(keys.REQUEUED_FROM_DEAD_WORKERS, 0)))
+                         pages_fetched=int(stats.get(stat_keys.PAGES_FETCHED, 0)),
+                         articles_pushed=int(stats.get(stat_keys.ARTICLES_PUSHED, 0)),
+                         requeued=int(stats.get(stat_keys.REQUEUED_FROM_DEAD_WORKERS, 0)))
 
 
 def newswatch_command(*args: str) -> list[str]:

@@ -25,7 +25,7 @@ from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
 from scrapy_redis import connection
 from twisted.internet import task
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.crawling.extraction_pool import shared_extractor
 from scraper.crawling.items import PageItem
 from scraper.distributed.frontier import (
@@ -40,9 +40,10 @@ from scraper.match import load_watchlist
 
 logger = logging.getLogger(__name__)
 ITEM_LEASE = "_newswatch_lease"
-STATS_SHARED = (keys.PAGES_FETCHED, keys.ROBOTS_FORBIDDEN)
-OUTCOMES = {"article": keys.ARTICLES_PUSHED, "not_article": keys.NOT_ARTICLE, "error": keys.error("extract"),
-            "empty_body": keys.error("empty_body"), "binary_body": keys.error("binary_body")}
+STATS_SHARED = (stat_keys.PAGES_FETCHED, stat_keys.ROBOTS_FORBIDDEN)
+OUTCOMES = {"article": stat_keys.ARTICLES_PUSHED, "not_article": stat_keys.NOT_ARTICLE,
+            "error": stat_keys.error("extract"), "empty_body": stat_keys.error("empty_body"),
+            "binary_body": stat_keys.error("binary_body")}
 
 
 class LeaseBook:
@@ -142,13 +143,13 @@ class RecordPipeline:
     async def process_item(self, item: PageItem, spider=None) -> PageItem:
         lease = getattr(item, ITEM_LEASE, None)
         record: bytes | None = None
-        counter = keys.error("extract")
+        counter = stat_keys.error("extract")
         try:
             # the same store-ready row as a one-process crawl (process.crawled_page)
             page = await self.extractor.record(item.body, item.url, item.fetched_at, item.headers, item.hints,
                                                outlet=item.outlet, outlet_kind=item.outlet_kind,
                                                found_via=item.found_via)
-            counter = OUTCOMES.get(page["outcome"], keys.error("extract"))
+            counter = OUTCOMES.get(page["outcome"], stat_keys.error("extract"))
             if page["outcome"] == "article":
                 record = json.dumps({"record": page["record"], "mentions": page["mentions"]}, ensure_ascii=False,
                                     default=str).encode("utf-8")
@@ -158,7 +159,7 @@ class RecordPipeline:
         self.stats.inc_value(counter)
         item.body = b""
         if record is None:
-            raise DropItem(f"{counter.removeprefix(keys.ERRORS).removeprefix(keys.PREFIX)}: {item.url}",
+            raise DropItem(f"{counter.removeprefix(stat_keys.ERRORS).removeprefix(stat_keys.PREFIX)}: {item.url}",
                            log_level="DEBUG")
         return item
 
@@ -216,7 +217,7 @@ class WorkerCoordinator:
             return
         if moved:
             logger.warning("put back %d requests of workers that stopped answering", moved)
-            self.crawler.stats.inc_value(keys.REQUEUED_FROM_DEAD_WORKERS, moved)
+            self.crawler.stats.inc_value(stat_keys.REQUEUED_FROM_DEAD_WORKERS, moved)
 
     def spider_idle(self, spider=None) -> None:
         # The engine is idle: every request this worker leased has been handled.
@@ -250,6 +251,6 @@ class WorkerCoordinator:
         stats = self.crawler.stats.get_stats()
         with self.server.pipeline() as pipe:
             for key, value in stats.items():
-                if (key.startswith(keys.PREFIX) or key in STATS_SHARED) and isinstance(value, int):
+                if (key.startswith(stat_keys.PREFIX) or key in STATS_SHARED) and isinstance(value, int):
                     pipe.hincrby(self.keys.stats, key, value)
             pipe.execute()

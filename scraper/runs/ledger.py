@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.runs.alerts import AlertConfig, DeliveryReport, announce_run
 from scraper.store import SaveResult, Store
 
@@ -24,24 +24,25 @@ STOPPED = ("shutdown", "unknown")
 
 def counters_from_stats(stats: Mapping[str, object]) -> dict[str, int | float]:
     """The run counters in one crawler's stats (or the distributed workers' summed stats)."""
-    count = keys.count
-    if keys.BODIES_DOWNLOADED in stats:
-        downloaded = count(stats, keys.BODIES_DOWNLOADED)
+    count = stat_keys.count
+    if stat_keys.BODIES_DOWNLOADED in stats:
+        downloaded = count(stats, stat_keys.BODIES_DOWNLOADED)
     else:  # distributed workers send no conditional GET: each candidate page came in full
-        downloaded = count(stats, keys.ARTICLES_PUSHED) + count(stats, keys.NOT_ARTICLE)
+        downloaded = count(stats, stat_keys.ARTICLES_PUSHED) + count(stats, stat_keys.NOT_ARTICLE)
     return {
-        "pages_fetched": count(stats, keys.PAGES_FETCHED),
-        "articles_seen": count(stats, keys.ARTICLES_SEEN),
-        "articles_new": count(stats, keys.ARTICLES_NEW),
-        "articles_updated": count(stats, keys.ARTICLES_UPDATED),
-        "relevant_new": count(stats, keys.RELEVANT_NEW),
-        "relevant_seen": count(stats, keys.RELEVANT_SEEN),
-        "not_articles": count(stats, keys.NOT_ARTICLE),
-        "robots_forbidden": count(stats, keys.ROBOTS_FORBIDDEN),
-        "not_modified": count(stats, keys.NOT_MODIFIED),
+        "pages_fetched": count(stats, stat_keys.PAGES_FETCHED),
+        "articles_seen": count(stats, stat_keys.ARTICLES_SEEN),
+        "articles_new": count(stats, stat_keys.ARTICLES_NEW),
+        "articles_updated": count(stats, stat_keys.ARTICLES_UPDATED),
+        "relevant_new": count(stats, stat_keys.RELEVANT_NEW),
+        "relevant_seen": count(stats, stat_keys.RELEVANT_SEEN),
+        "not_articles": count(stats, stat_keys.NOT_ARTICLE),
+        "robots_forbidden": count(stats, stat_keys.ROBOTS_FORBIDDEN),
+        "not_modified": count(stats, stat_keys.NOT_MODIFIED),
         "pages_downloaded": downloaded,
-        "articles_unchanged": count(stats, keys.ARTICLES_UNCHANGED) + count(stats, keys.ARTICLES_UNCHANGED_BODY),
-        "store_seconds": round(float(stats.get(keys.STORE_SECONDS, 0.0) or 0.0), 3),  # type: ignore[arg-type]
+        "articles_unchanged": (count(stats, stat_keys.ARTICLES_UNCHANGED)
+                               + count(stats, stat_keys.ARTICLES_UNCHANGED_BODY)),
+        "store_seconds": round(float(stats.get(stat_keys.STORE_SECONDS, 0.0) or 0.0), 3),  # type: ignore[arg-type]
     }
 
 
@@ -79,7 +80,7 @@ class RunSummary:
                 self.status = "interrupted" if reason in STOPPED else str(reason)
         for key in (*COUNTERS, "relevant_seen"):
             setattr(self, key, getattr(self, key) + int(counters[key]))
-        for kind, n in keys.errors_by_kind(stats).items():
+        for kind, n in stat_keys.errors_by_kind(stats).items():
             self.add_error(kind, n)
 
     def add_saved(self, result: SaveResult) -> None:

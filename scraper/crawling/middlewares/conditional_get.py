@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from scrapy import signals
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.store import Store
 
 
@@ -42,9 +42,9 @@ class ConditionalGetMiddleware:
 
     def process_response(self, request, response, spider=None):
         if response.status == 304:
-            self.stats.inc_value(keys.NOT_MODIFIED)
+            self.stats.inc_value(stat_keys.NOT_MODIFIED)
         elif response.status == 200:
-            self.stats.inc_value(keys.BODIES_DOWNLOADED)
+            self.stats.inc_value(stat_keys.BODIES_DOWNLOADED)
             etag = response.headers.get(b"ETag")
             modified = response.headers.get(b"Last-Modified")
             if etag or modified:

@@ -18,7 +18,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer
 from twisted.internet.threads import deferToThread
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 from scraper.config import load_sources
 
 LOG = logging.getLogger(__name__)
@@ -109,11 +109,11 @@ class OffsiteGuardMiddleware:
         if host not in self._verdicts:
             self._verdicts[host] = await self._resolves_internal(host)
         if self._verdicts[host]:
-            self.stats.inc_value(keys.error("forbidden_host"))
+            self.stats.inc_value(stat_keys.error("forbidden_host"))
             LOG.warning("security: refused %s: %s is not an outlet and resolves to an internal address (from %s)",
                         request.url, host, (request.meta.get("redirect_urls") or ["a page link"])[-1])
         else:
-            self.stats.inc_value(keys.error("offsite_host"))
+            self.stats.inc_value(stat_keys.error("offsite_host"))
             LOG.info("refused %s: %s is not one of the outlets", request.url, host)
         raise ForbiddenHost(f"not an outlet host: {request.url}")
 

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
-from scraper import stats as keys
+from scraper import stats as stat_keys
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
@@ -57,10 +57,10 @@ class RetryAfterMiddleware:
             return response
         if wait > self.max_wait:
             request.meta["dont_retry"] = True  # the server asked for more than we wait: give up now
-            self.stats.inc_value(keys.RETRY_AFTER_TOO_LONG)
+            self.stats.inc_value(stat_keys.RETRY_AFTER_TOO_LONG)
             return response
         from twisted.internet import reactor
 
-        self.stats.inc_value(keys.RETRY_AFTER_WAITED)
+        self.stats.inc_value(stat_keys.RETRY_AFTER_WAITED)
         await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
         return response
