@@ -84,8 +84,10 @@ FIELDS: tuple[Field, ...] = (
     _extracted("text", str,
                "Main text only (no navigation, sidebars or comments); paragraphs separated by a blank line."),
     _extracted("site_name", str, "The site's own name (og:site_name, JSON-LD publisher).", exported=False),
-    _extracted("page_type", str, "article, or other for index, section and search pages (not stored).",
+    _extracted("page_type", str, "article, or other for any other page (not stored).",
                exported=False, column=False),
+    _extracted("index_page", bool, "True for a page that lists other pages: home, section, tag, search, archive "
+                                   "(not stored).", exported=False, column=False),
     Field("word_count", int, "Words in the main text."),
     Field("html_sha1", str, "SHA-1 of the page's bytes as fetched."),
     Field("text_sha1", str, "Fingerprint of the main text's words (equal texts, equal fingerprints)."),
@@ -118,7 +120,7 @@ def empty_extraction(url: str | None) -> dict[str, Any]:
     """What `scraper.extract` returns when it knows nothing: every extracted key, lists
     empty, the rest None (an unreadable page is `other`, not an article)."""
     article: dict[str, Any] = {name: [] if BY_NAME[name].json else None for name in EXTRACTED}
-    article.update(url=url, canonical_url=url, page_type="other")
+    article.update(url=url, canonical_url=url, page_type="other", index_page=False)
     return article
 
 

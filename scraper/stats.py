@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 PREFIX = "newswatch/"
 ERRORS = PREFIX + "errors/"
+SKIPPED = PREFIX + "skipped/"
+FOUND = PREFIX + "found/"
 
 # Scrapy's own counters that a run reports
 PAGES_FETCHED = "downloader/response_count"
@@ -24,8 +26,8 @@ NOT_MODIFIED = PREFIX + "not_modified"  # a 304 to a conditional GET
 NOT_HTML = PREFIX + "not_html"
 OFFSITE_SKIPPED = PREFIX + "offsite_skipped"  # a candidate article off its outlet's site
 LINK_BUDGET_REACHED = PREFIX + "link_budget_reached"
-SKIPPED_OLDER_THAN_SINCE = PREFIX + "skipped/older_than_since"
-SKIPPED_IGNORED = PREFIX + "skipped/ignored"  # robots.txt said no: a rule, not an error
+SKIPPED_OLDER_THAN_SINCE = SKIPPED + "older_than_since"
+SKIPPED_IGNORED = SKIPPED + "ignored"  # robots.txt said no: a rule, not an error
 RETRY_AFTER_WAITED = PREFIX + "retry_after/waited"
 RETRY_AFTER_TOO_LONG = PREFIX + "retry_after/too_long"
 
@@ -51,6 +53,12 @@ def error(kind: str) -> str:
     return ERRORS + kind
 
 
+def skipped(reason: str) -> str:
+    """The counter of pages not kept for one reason (`index`, `no_text`, `not_relevant`,
+    `older_than_since`, ...), which `crawl_runs.skipped` reports by reason."""
+    return SKIPPED + reason
+
+
 def articles(status: str) -> str:
     """The counter of articles the store reported as `status` (new, updated, unchanged)."""
     return f"{PREFIX}articles_{status}"
@@ -60,6 +68,23 @@ def errors_by_kind(stats: Mapping[str, object]) -> dict[str, int]:
     """{kind: count} of every error counter in a stats dict."""
     return {key.removeprefix(ERRORS): int(value) for key, value in stats.items()  # type: ignore[call-overload]
             if key.startswith(ERRORS)}
+
+
+def found(strategy: str) -> str:
+    """The counter of candidate pages one strategy led to (feed, sitemap, search, link),
+    before the duplicate filter: what each strategy contributes."""
+    return FOUND + strategy
+
+
+def found_by_strategy(stats: Mapping[str, object]) -> dict[str, int]:
+    return {key.removeprefix(FOUND): int(value) for key, value in stats.items()  # type: ignore[call-overload]
+            if key.startswith(FOUND)}
+
+
+def skipped_by_reason(stats: Mapping[str, object]) -> dict[str, int]:
+    """{reason: count} of every skip counter in a stats dict."""
+    return {key.removeprefix(SKIPPED): int(value) for key, value in stats.items()  # type: ignore[call-overload]
+            if key.startswith(SKIPPED)}
 
 
 def count(stats: Mapping[str, object], key: str) -> int:

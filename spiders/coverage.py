@@ -1,13 +1,14 @@
-"""All four strategies (feeds, sitemaps, site search, links) as one spider, for the
-distributed crawl.
+"""The chosen strategies (feeds, sitemaps, site search, links) as one spider: one crawl,
+one frontier.
 
-scrapy-redis keeps one queue and one duplicate filter per spider name. Run as four
-spiders, the same article found in a feed and in a sitemap would be fetched twice;
-as one spider it is one request in one shared frontier, fetched once, by whichever
-worker pops it. The strategies keep their own callbacks; this class only records which
-one found each article (`found_via`) and, when link-following is on, follows the
-links of article pages reached through the other strategies too, since the links
-strategy will not fetch them again itself.
+Every crawl runs this spider, locally (Scrapy's scheduler) and distributed
+(scrapy-redis's): its strategies' requests meet in one scheduler and one duplicate
+filter keyed by canonical URL, so the same article found in a feed and in a sitemap is
+one request, fetched once (by whichever worker pops it). The strategies keep their own
+callbacks; this class records which one found each article (`found_via`; the frontier
+notes the ones that found it again) and, when link-following is on, follows the links of
+article pages reached through the other strategies too, since the links strategy will
+not fetch them again itself. The single-strategy spiders remain for `scrapy crawl NAME`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 
 import scrapy
 
+from scraper import stats as stat_keys
+from scraper.crawling.frontier import FOUND_VIA
 from scraper.crawling.items import PageItem
 from spiders import check_strategies, spider_class
 from spiders.base import NewsSpider
@@ -44,7 +47,8 @@ class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
     def _tagged(self, output: Iterable[Any], found_via: str) -> Iterable[Any]:
         for request in output:
             if isinstance(request, scrapy.Request) and request.callback == self.parse_article:
-                request.meta["found_via"] = found_via
+                request.meta[FOUND_VIA] = found_via
+                self.crawler.stats.inc_value(stat_keys.found(found_via))
             yield request
 
     def parse_feed(self, response):
@@ -64,5 +68,5 @@ class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
 
     def page_item(self, response) -> PageItem:
         item = super().page_item(response)
-        item.found_via = response.meta.get("found_via", self.found_via)
+        item.found_via = response.meta.get(FOUND_VIA, self.found_via)
         return item

@@ -28,13 +28,12 @@ class LinksSpider(NewsSpider):
             yield self.request(outlet.homepage, outlet, self.parse_page)
 
     def parse_page(self, response):
+        """Every HTML page goes to the pipeline, which keeps articles and relevant pages
+        and skips index pages (counted by reason); its links are followed."""
         outlet = self.outlet_for(response)
         if self.unchanged(response) or not self.is_html(response):
             return
-        from scraper.extract import is_article  # on first use: the crawl process may not need extraction
-
-        if is_article(response.body, response.url):
-            yield self.page_item(response)
+        yield self.page_item(response)
         yield from self.follow_links(response, outlet)
 
     def follow_links(self, response, outlet):
@@ -49,4 +48,5 @@ class LinksSpider(NewsSpider):
                 return
             self.seen.add(key)
             self.pages_per_outlet[outlet.name] += 1
+            self.crawler.stats.inc_value(stat_keys.found(self.found_via))
             yield self.request(key, outlet, self.parse_page)

@@ -48,7 +48,7 @@ def match_fields(title: str | None, text: str | None, watchlist: Watchlist, lang
     }
 
 
-def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: str, body: bytes,
+def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: str | list[str], body: bytes,
                  fetched_at: str) -> tuple[dict, list[dict]]:
     """The row the store keeps (keyed by the canonical URL's identity) and its mentions
     (only those `stored_mentions` keeps), with the near-duplicate signature: recluster
@@ -63,7 +63,7 @@ def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: st
         "canonical_url": canonical,
         "outlet": outlet,
         "outlet_kind": outlet_kind,
-        "found_via": [found_via],
+        "found_via": [found_via] if isinstance(found_via, str) else sorted(found_via),
         "html_sha1": html_fingerprint(body),
         "text_sha1": text_sha1,
         "word_count": len(text.split()),
@@ -84,25 +84,48 @@ def crawled_page(
     hints: dict[str, str] | None,
     outlet: str,
     outlet_kind: str,
-    found_via: str,
+    found_via: str | list[str],
 ) -> dict:
     """Everything the crawl keeps from one fetched page, computed where the CPU is (an
     extraction worker), so the reactor only writes the answer: `outcome` ("article",
-    "not_article", "error", "empty_body" or "binary_body") and, for an article, the
-    store-ready `record` (with the URL's HTTP validators) and its `mentions`."""
+    "skipped" with a `reason`, "error", "empty_body" or "binary_body") and, for an
+    article, the store-ready `record` (with the URL's HTTP validators) and its `mentions`.
+
+    What is kept depends on the kind of page, never on its length: an article, and any
+    page with main text that the watchlist finds relevant unless it lists other pages
+    (home, section, tag, search): a two-sentence brief is coverage. Skipped: `index`,
+    `no_text`, and `not_relevant` (a page that is not an article and not coverage).
+    """
     if not body or body.isspace():
         return {"outcome": "empty_body"}
     if is_binary(body):
         return {"outcome": "binary_body"}
     analysed = analyse_page(body, url=url, watchlist=watchlist, fetched_at=fetched_at, headers=headers, hints=hints)
-    if analysed.get("error") and not analysed.get("text"):
+    reason = skip_reason(analysed)
+    if reason == "error":
         return {"outcome": "error", "error": analysed["error"]}
-    if analysed.get("page_type") != "article" or not analysed.get("text"):
-        return {"outcome": "not_article"}
+    if reason:
+        return {"outcome": "skipped", "reason": reason}
     record, mentions = store_record(analysed, outlet=outlet, outlet_kind=outlet_kind, found_via=found_via,
                                     body=body, fetched_at=fetched_at.isoformat())
     record["validators"] = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
     return {"outcome": "article", "record": record, "mentions": mentions}
+
+
+SKIP_REASONS = ("index", "no_text", "not_relevant")
+
+
+def skip_reason(analysed: dict) -> str | None:
+    """Why a page is not stored (one of SKIP_REASONS, or "error"), None when it is."""
+    if analysed.get("error") and not analysed.get("text"):
+        return "error"
+    if not analysed.get("text"):
+        return "no_text"
+    if analysed.get("page_type") == "article":
+        return None
+    if analysed.get("index_page"):
+        return "index"
+    return None if analysed.get("relevant") else "not_relevant"
 
 
 def stored_mentions(matched: Iterable[str], mentions: Iterable[dict]) -> list[dict]:

@@ -1,32 +1,25 @@
-"""Scrapy item pipeline: a thin adapter over the extraction workers and the store.
+"""Scrapy item pipeline: a thin adapter over the extraction workers and a sink.
 
 The reactor thread only routes: a page's bytes go to a worker, which extracts, matches
-and builds the stored row (process.crawled_page); rows are written in batches, one
-transaction per batch (group commit), so neither CPU work nor a commit per page stalls
-downloading.
+and builds the stored row (analysis.page.crawled_page). What is kept goes to the sink
+named by NEWSWATCH_SINK: the local database with group commit (crawling.sinks), or, for
+a distributed worker, Redis for the single writer (distributed.worker). Both crawls
+count the same outcomes under the same stats keys.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sqlite3
-import time
 
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.misc import load_object
 
 from scraper import stats as stat_keys
 from scraper.crawling.extraction_pool import Extractor, WorkerCrashed, shared_extractor
 from scraper.crawling.items import PageItem
-from scraper.dedup.identity import html_fingerprint
 from scraper.match import load_watchlist
-from scraper.store import Store
 
 logger = logging.getLogger(__name__)
-
-BATCH = 32  # articles per transaction at most (their responses stay in Scrapy's 5 MB scraper slot meanwhile)
-BATCH_SECONDS = 0.25  # and no article waits longer than this for its commit
 
 
 def crawl_extractor(settings) -> Extractor:
@@ -36,44 +29,37 @@ def crawl_extractor(settings) -> Extractor:
 
 
 class ArticlePipeline:
-    """Extract, match and store each fetched page; count what happened in the crawl stats.
+    """Extract, match and keep each fetched page; count what happened in the crawl stats.
 
-    An item is done when its article is committed: items wait for the group commit of
-    their batch, which happens when the batch is full, when no other page is being
-    extracted (nothing more to wait for), or after BATCH_SECONDS.
+    The sink decides when an item is done: locally when its article is committed (group
+    commit), distributed when its record and lease are in Redis.
     """
 
-    def __init__(self, db_path: str, extractor: Extractor, stats) -> None:
-        self.db_path = db_path
+    def __init__(self, extractor: Extractor, sink, stats) -> None:
         self.extractor = extractor
+        self.sink = sink
         self.stats = stats
-        self.store: Store | None = None
-        self.stopping = False
-        self.pending: list[tuple[dict, list[dict], asyncio.Future]] = []
-        self.timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         load_watchlist(settings.get("NEWSWATCH_WATCHLIST"))  # a bad watchlist fails here, not in a worker
-        pipeline = cls(settings.get("NEWSWATCH_DB"), crawl_extractor(settings), crawler.stats)
-        pipeline.crawler = crawler
-        return pipeline
+        extractor = crawl_extractor(settings)
+        sink = load_object(settings.get("NEWSWATCH_SINK")).from_crawler(crawler, extractor)
+        return cls(extractor, sink, crawler.stats)
 
     def open_spider(self, spider=None) -> None:
-        self.store = Store(self.db_path)
+        self.sink.open()
         self.extractor.open()
 
     def close_spider(self, spider=None) -> None:
-        self.flush()
+        self.sink.close()
         self.extractor.close()
-        if self.store:
-            self.store.close()
 
     async def process_item(self, item: PageItem, spider=None) -> PageItem:
-        known = self.store.http_cache.validators(item.url)
-        if known and known.get("article_id") and known.get("body_sha1") == html_fingerprint(item.body):
+        if self.sink.unchanged(item):
             self.stats.inc_value(stat_keys.ARTICLES_UNCHANGED_BODY)
+            self.sink.discard(item)
             raise DropItem(f"unchanged since last crawl: {item.url}", log_level="DEBUG")
         try:
             page = await self.extractor.record(item.body, item.url, item.fetched_at, item.headers, item.hints,
@@ -81,81 +67,34 @@ class ArticlePipeline:
                                                found_via=item.found_via)
         except WorkerCrashed as exc:
             page = {"outcome": "error", "error": str(exc)}
+        except BaseException:
+            self.sink.discard(item)  # a page that cannot be read is not retried forever
+            raise
+        item.body = b""  # the row has what we need; free the memory
+        outcome = page["outcome"]
+        if outcome != "article":
+            self.sink.discard(item)
+            self._count_not_kept(page, item.url)
+        result = await self.sink.keep(item, page["record"], page["mentions"])
+        if result is not None:  # stored here (a distributed worker pushes instead)
+            self.stats.inc_value(stat_keys.ARTICLES_SEEN)
+            self.stats.inc_value(stat_keys.articles(result.status))
+            if result.relevant:
+                self.stats.inc_value(stat_keys.RELEVANT_SEEN)
+                if result.status == "new":
+                    self.stats.inc_value(stat_keys.RELEVANT_NEW)
+        return item
+
+    def _count_not_kept(self, page: dict, url: str) -> None:
+        """Count why a page was not kept, and drop its item."""
         outcome = page["outcome"]
         if outcome in ("empty_body", "binary_body"):  # served as HTML, but nothing to read
             self.stats.inc_value(stat_keys.error(outcome))
-            logger.warning("%s: %s", outcome, item.url)
-            raise DropItem(f"{outcome}: {item.url}", log_level="DEBUG")
-        if outcome == "error":
-            self.stats.inc_value(stat_keys.error("extract"))
-            raise DropItem(f"unreadable page {item.url}: {page['error']}")
-        if outcome != "article":
+            logger.warning("%s: %s", outcome, url)
+            raise DropItem(f"{outcome}: {url}", log_level="DEBUG")
+        if outcome == "skipped":
             self.stats.inc_value(stat_keys.NOT_ARTICLE)
-            raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
-        item.body = b""  # the row has what we need; free the memory
-        try:
-            result = await self._stored(page["record"], page["mentions"])
-        except sqlite3.OperationalError as exc:
-            self._store_failed(exc)
-            raise DropItem(f"not stored {item.url}: {exc}") from None
-        except sqlite3.DatabaseError as exc:  # this row only (the others of its batch are stored)
-            self.stats.inc_value(stat_keys.error("store"))
-            raise DropItem(f"not stored {item.url}: {exc}") from None
-        self.stats.inc_value(stat_keys.ARTICLES_SEEN)
-        self.stats.inc_value(stat_keys.articles(result.status))
-        if result.relevant:
-            self.stats.inc_value(stat_keys.RELEVANT_SEEN)
-            if result.status == "new":
-                self.stats.inc_value(stat_keys.RELEVANT_NEW)
-        return item
-
-    def _stored(self, record: dict, mentions: list[dict]) -> asyncio.Future:
-        """Queue the article for the next group commit; the future gets its SaveResult."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self.pending.append((record, mentions, future))
-        if len(self.pending) >= BATCH or self.extractor.active == 0:
-            self.flush()
-        elif self.timer is None:
-            self.timer = loop.call_later(BATCH_SECONDS, self.flush)
-        return future
-
-    def flush(self) -> None:
-        """Write the waiting articles in one transaction and settle their futures."""
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        batch, self.pending = self.pending, []
-        if not batch:
-            return
-        started = time.perf_counter()
-        try:
-            results: list = self.store.articles.save_many((record, mentions) for record, mentions, _ in batch)
-        except sqlite3.OperationalError as exc:  # a full disk, a lock held too long: the whole batch
-            results = [exc] * len(batch)
-        except sqlite3.DatabaseError:  # one bad row must not cost the others: one at a time
-            results = [self._save_one(record, mentions) for record, mentions, _ in batch]
-        self.stats.inc_value(stat_keys.STORE_SECONDS, time.perf_counter() - started)
-        for (_, _, future), result in zip(batch, results, strict=True):
-            if future.done():
-                continue
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
-
-    def _save_one(self, record: dict, mentions: list[dict]):
-        try:
-            return self.store.articles.save(record, mentions)
-        except sqlite3.DatabaseError as exc:
-            return exc
-
-    def _store_failed(self, exc: sqlite3.OperationalError) -> None:
-        """A full disk (or a database locked too long) fails every later article too: count
-        it, and stop the crawl instead of fetching pages that cannot be stored."""
-        kind = "disk_full" if "full" in str(exc).lower() else "store"
-        self.stats.inc_value(stat_keys.error(kind))
-        crawler = getattr(self, "crawler", None)
-        if kind == "disk_full" and crawler is not None and crawler.engine is not None and not self.stopping:
-            self.stopping = True
-            deferred_from_coro(crawler.engine.close_spider_async(reason="disk_full"))
+            self.stats.inc_value(stat_keys.skipped(page["reason"]))
+            raise DropItem(f"not kept ({page['reason']}): {url}", log_level="DEBUG")
+        self.stats.inc_value(stat_keys.error("extract"))
+        raise DropItem(f"unreadable page {url}: {page.get('error')}")

@@ -1,5 +1,5 @@
-"""Running Scrapy: the settings of a crawl, and the chosen strategies' spiders in one
-CrawlerProcess (Twisted's reactor starts once per process)."""
+"""Running Scrapy: the settings of a crawl, and its spider in a CrawlerProcess (Twisted's
+reactor starts once per process)."""
 
 from __future__ import annotations
 
@@ -24,14 +24,10 @@ def crawl_settings(sources: Path, watchlist: Path, *, db: Path | None = None,
     return settings
 
 
-def run_spiders(settings: Settings, spiders: list[type], outlets: list[str]) -> list[Crawler]:
-    """Crawl with these spider classes over the named outlets, until all are done;
-    returns their crawlers (stats, finish reasons)."""
+def run_spider(settings: Settings, spider: type, **arguments: str) -> Crawler:
+    """Crawl with this spider until it is done; its crawler (stats, finish reason)."""
     process = CrawlerProcess(settings)
-    crawlers = []
-    for spider in spiders:
-        crawler = process.create_crawler(spider)
-        crawlers.append(crawler)
-        process.crawl(crawler, outlets=",".join(outlets))
+    crawler = process.create_crawler(spider)
+    process.crawl(crawler, **arguments)
     process.start()
-    return crawlers
+    return crawler

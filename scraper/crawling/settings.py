@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.crawling.middlewares.conditional_get.ConditionalGetMiddleware": 580,
 }
 EXTENSIONS = {"scraper.crawling.progress.LiveProgress": 500}
+# one frontier per crawl: one duplicate filter on canonical URLs for every strategy
+REQUEST_FINGERPRINTER_CLASS = "scraper.crawling.frontier.CanonicalRequestFingerprinter"
+DUPEFILTER_CLASS = "scraper.crawling.frontier.CanonicalDupeFilter"
 
 # newswatch's own settings (set by `newswatch crawl`; overridable with -s on `scrapy crawl`)
 NEWSWATCH_DB = "data/articles.db"
@@ -57,3 +60,5 @@ NEWSWATCH_PROGRESS = False
 NEWSWATCH_EXTRACT_WORKERS = None  # extraction processes (default: one per core; 0 = in the crawl process)
 NEWSWATCH_SINCE = ""  # YYYY-MM-DD: feed items and sitemap entries older than this are not fetched
 NEWSWATCH_RETRY_AFTER_MAX = 30  # seconds: a longer Retry-After is not waited for (nor retried)
+NEWSWATCH_SINK = "scraper.crawling.sinks.StoreSink"  # where kept articles go (a distributed worker: Redis)
+NEWSWATCH_VALIDATORS = "scraper.crawling.validators.StoreValidators"  # where conditional GET finds them

@@ -16,7 +16,6 @@ needs three things more, added here by subclassing rather than replacing:
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import socket
@@ -30,7 +29,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from scraper.dedup.identity import canonical_url
+from scraper.crawling.frontier import FoundAgain, canonical_fingerprint
 from scraper.errors import NewswatchError
 
 LEASE = "newswatch_lease"  # request.meta key: this worker's lease on the request
@@ -77,6 +76,10 @@ class FrontierKeys:
     @property
     def link_budget(self) -> str:
         return f"{self.prefix}:link_budget"
+
+    @property
+    def validators(self) -> str:
+        return f"{self.prefix}:validators"
 
     @property
     def ingest_lock(self) -> str:
@@ -214,14 +217,25 @@ class SharedCounter:
 
 
 class CanonicalDupeFilter(RFPDupeFilter):
-    """scrapy-redis's shared duplicate filter, keyed on the canonical URL (tracking
-    parameters, fragments and parameter order do not make a new request)."""
+    """scrapy-redis's shared duplicate filter, keyed on the canonical URL like a local
+    crawl's (scraper.crawling.frontier), noting which strategy found a page again."""
+
+    found_again: FoundAgain | None = None
+
+    @classmethod
+    def from_spider(cls, spider):
+        dupefilter = super().from_spider(spider)
+        dupefilter.found_again = FoundAgain.for_crawler(spider.crawler)
+        return dupefilter
 
     def request_fingerprint(self, request) -> str:
-        digest = hashlib.sha1(request.method.encode())
-        digest.update(b"\0" + canonical_url(request.url).encode("utf-8") + b"\0")
-        digest.update(request.body or b"")
-        return digest.hexdigest()
+        return canonical_fingerprint(request).hex()
+
+    def request_seen(self, request) -> bool:
+        seen = super().request_seen(request)
+        if seen and self.found_again is not None:
+            self.found_again.note(request)
+        return seen
 
 
 class FrontierScheduler(Scheduler):

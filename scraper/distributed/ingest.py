@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
@@ -28,6 +29,27 @@ from scraper.store import Store
 
 logger = logging.getLogger(__name__)
 BATCH = 64  # records per transaction at most
+
+
+def publish_validators(store: Store, server: redis.Redis, keys: FrontierKeys) -> int:
+    """Copy the database's HTTP validators into Redis, where workers (which have no
+    database) find them for conditional GET; replaced in one step (RENAME), so a worker
+    never sees half a copy. Returns how many."""
+    staging = f"{keys.validators}:staging"
+    server.delete(staging)
+    count = 0
+    with server.pipeline(transaction=False) as pipe:
+        for row in store.http_cache.rows():
+            pipe.hset(staging, row["url"], json.dumps(row))
+            count += 1
+            if count % 1000 == 0:
+                pipe.execute()
+        pipe.execute()
+    if count:
+        server.rename(staging, keys.validators)
+    else:
+        server.delete(keys.validators)
+    return count
 
 
 class IngestLock:
@@ -59,24 +81,50 @@ class IngestLock:
             pass
 
 
-def _decode(data: bytes) -> tuple[dict, list[dict]]:
+@dataclass
+class Notes:
+    """What workers push besides articles, applied when the run ends: strategies that
+    found a stored page again, and the navigation pages' validators (kept only if the
+    run finished, so a killed run walks them again)."""
+
+    found_via: list[tuple[str, str]] = field(default_factory=list)
+    validators: list[dict] = field(default_factory=list)
+
+    def apply(self, store: Store, finished: bool) -> None:
+        store.articles.add_found_via(self.found_via)
+        if finished:
+            store.http_cache.remember(self.validators)
+
+
+def _decode(data: bytes, notes: Notes) -> tuple[dict, list[dict]] | None:
+    """An article's (record, mentions); None for a note, kept in `notes`."""
     payload = json.loads(data)
+    if "found_via" in payload:
+        notes.found_via.extend((str(url), str(strategy)) for url, strategy in payload["found_via"])
+        return None
+    if "validators" in payload:
+        notes.validators.extend(row for row in payload["validators"] if isinstance(row, dict) and row.get("url"))
+        return None
     record, mentions = payload["record"], payload.get("mentions") or []
     if not isinstance(record, dict) or not record.get("id") or not isinstance(mentions, list):
         raise ValueError("not a newswatch record")
     return record, mentions
 
 
-def store_pushed(store: Store, batch: list[bytes], summary: RunSummary) -> None:
+def store_pushed(store: Store, batch: list[bytes], summary: RunSummary, notes: Notes | None = None) -> None:
     """Store a batch of pushed records in one transaction (group commit); an unreadable
     record is counted and skipped, a record the database refuses costs only itself."""
     readable = []
+    notes = notes if notes is not None else Notes()
     for data in batch:
         try:
-            readable.append(_decode(data))
+            decoded = _decode(data, notes)
         except (ValueError, KeyError, TypeError) as exc:
             summary.add_error("bad_item")
             logger.warning("skipped an unreadable item from the queue: %s", exc)
+            continue
+        if decoded is not None:
+            readable.append(decoded)
     if not readable:
         return
     try:
@@ -118,6 +166,8 @@ def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: f
 def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: float, follow: bool,
             deadline: float | None, alerts: AlertConfig | None) -> RunSummary:
     store = Store(db)
+    publish_validators(store, server, keys)
+    notes = Notes()
     meta = crawl_meta(server, keys)
     summary = open_run(store, ["distributed:" + meta.get("strategies", "all")],
                        [o for o in meta.get("outlets", "").split(",") if o])
@@ -134,7 +184,7 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
                 while len(batch) < BATCH and (more := server.lmove(keys.items, keys.items_processing,
                                                                    "LEFT", "RIGHT")) is not None:
                     batch.append(more)
-                store_pushed(store, batch, summary)
+                store_pushed(store, batch, summary, notes)
                 with server.pipeline(transaction=False) as pipe:
                     for done in batch:
                         pipe.lrem(keys.items_processing, 1, done)
@@ -157,6 +207,7 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
         summary.seconds = round(time.monotonic() - started, 2)
         shared = worker_stats(server, keys)
         summary.add_stats(shared)
+        notes.apply(store, summary.status == "finished")
         close_run(store, summary, {"distributed": True, "worker_stats": shared}, alerts)
         store.close()
     return summary

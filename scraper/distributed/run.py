@@ -22,7 +22,7 @@ from scrapy.settings import Settings
 from scraper import stats as stat_keys
 from scraper.config import load_sources, select_outlets
 from scraper.crawling import settings as default_settings
-from scraper.crawling.runner import crawl_settings
+from scraper.crawling.runner import crawl_settings, run_spider
 from scraper.distributed.frontier import (
     FrontierKeys,
     connect,
@@ -31,12 +31,13 @@ from scraper.distributed.frontier import (
     new_worker_id,
     redacted,
 )
-from scraper.distributed.ingest import run_ingest
+from scraper.distributed.ingest import publish_validators, run_ingest
 from scraper.errors import NewswatchError
 from scraper.match import load_watchlist
 from scraper.runs.alerts import AlertConfig
 from scraper.runs.ledger import RunSummary
 from scraper.runs.lock import CrawlLock
+from scraper.store import Store
 from spiders import STRATEGIES, check_strategies
 
 ENGINE_POLL_SECONDS = 0.5  # how soon an idle worker notices requests pushed by others
@@ -68,11 +69,12 @@ def _quiet_scrapy_redis() -> None:
 
 def role_settings(url: str, prefix: str, role: str, sources: Path, watchlist: Path,
                   overrides: dict | None = None, worker_id: str | None = None) -> Settings:
-    """Scrapy settings of a seeder or worker: scrapy-redis's scheduler with our queue,
-    duplicate filter and JSON wire format; the worker's pipeline pushes records to Redis
-    (no database here, so no conditional GET from stored validators)."""
-    downloader = {**default_settings.DOWNLOADER_MIDDLEWARES,
-                  "scraper.crawling.middlewares.conditional_get.ConditionalGetMiddleware": None}
+    """Scrapy settings of a seeder or worker: the local crawl's, with scrapy-redis's
+    scheduler (our leased queue, the canonical duplicate filter, JSON on the wire) instead
+    of Scrapy's, and Redis instead of a database: the pipeline's sink pushes records for
+    the writer, conditional GET reads the validators the writer published. A worker
+    extracts in its own process unless NEWSWATCH_EXTRACT_WORKERS says otherwise (start
+    more workers to use more cores)."""
     extensions = {**default_settings.EXTENSIONS, "scraper.distributed.worker.WorkerCoordinator": 100}
     return crawl_settings(sources, watchlist, overrides={
         "SCHEDULER": "scraper.distributed.frontier.FrontierScheduler",
@@ -87,9 +89,11 @@ def role_settings(url: str, prefix: str, role: str, sources: Path, watchlist: Pa
         "NEWSWATCH_REDIS_PREFIX": prefix,
         "NEWSWATCH_ROLE": role,
         "NEWSWATCH_WORKER_ID": worker_id,
-        "ITEM_PIPELINES": {"scraper.distributed.worker.RecordPipeline": 300} if role == "worker" else {},
+        "ITEM_PIPELINES": default_settings.ITEM_PIPELINES if role == "worker" else {},
+        "NEWSWATCH_SINK": "scraper.distributed.worker.RedisSink",
+        "NEWSWATCH_VALIDATORS": "scraper.distributed.worker.RedisValidators",
+        "NEWSWATCH_EXTRACT_WORKERS": 0,
         "SPIDER_MIDDLEWARES": {"scraper.distributed.worker.LeaseMiddleware": 5},
-        "DOWNLOADER_MIDDLEWARES": downloader,
         "EXTENSIONS": extensions,
         **(overrides or {}),
     })
@@ -101,8 +105,6 @@ def run_seed(url: str, sources: Path, watchlist: Path, *, strategies: list[str] 
     """Fill the shared queue with each strategy's start requests (feeds, sitemaps,
     search pages, homepages). A new crawl (nothing queued or leased) starts with an
     empty duplicate filter; seeding during a crawl adds to it."""
-    from scrapy.crawler import CrawlerProcess
-
     from spiders.coverage import CoverageSpider
 
     _quiet_scrapy_redis()
@@ -120,11 +122,9 @@ def run_seed(url: str, sources: Path, watchlist: Path, *, strategies: list[str] 
         "watchlist_toml": Path(watchlist).read_text(encoding="utf-8"),
         "seeded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     })
-    process = CrawlerProcess(role_settings(url, prefix, "seed", sources, watchlist,
-                                           {"LOG_LEVEL": "WARNING", **(overrides or {})}))
-    crawler = process.create_crawler(CoverageSpider)
-    process.crawl(crawler, outlets=",".join(o.name for o in picked), strategies=",".join(chosen))
-    process.start()
+    crawler = run_spider(role_settings(url, prefix, "seed", sources, watchlist,
+                                       {"LOG_LEVEL": "WARNING", **(overrides or {})}),
+                         CoverageSpider, outlets=",".join(o.name for o in picked), strategies=",".join(chosen))
     queued = int(crawler.stats.get_value(stat_keys.ENQUEUED_REDIS, 0) or 0)
     return SeedSummary(queued=queued, fresh=fresh, waiting=int(server.zcard(keys.requests)))
 
@@ -147,7 +147,6 @@ def run_worker(url: str, sources: Path, watchlist: Path, *, overrides: dict | No
     """Drain the shared queue until the whole crawl is over (nothing queued or leased
     anywhere for `idle_timeout` seconds)."""
     from scrapy.core.engine import ExecutionEngine
-    from scrapy.crawler import CrawlerProcess
 
     from spiders.coverage import CoverageSpider
 
@@ -163,10 +162,7 @@ def run_worker(url: str, sources: Path, watchlist: Path, *, overrides: dict | No
     settings = role_settings(url, prefix, "worker", sources, watchlist, {
         "NEWSWATCH_IDLE_TIMEOUT": idle_timeout, "NEWSWATCH_WORKER_TTL": heartbeat_ttl, **(overrides or {}),
     }, worker_id=worker_id)
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(CoverageSpider)
-    process.crawl(crawler, strategies=",".join(strategies))
-    process.start()
+    crawler = run_spider(settings, CoverageSpider, strategies=",".join(strategies))
     stats = crawler.stats.get_stats()
     return WorkerSummary(worker_id=worker_id, reason=str(stats.get("finish_reason", "unknown")),
                          pages_fetched=int(stats.get(stat_keys.PAGES_FETCHED, 0)),
@@ -193,11 +189,16 @@ def crawl_distributed(url: str, db: Path, sources: Path, watchlist: Path, *, wor
     chosen = check_strategies(strategies)
     select_outlets(load_sources(sources), outlets)
     load_watchlist(watchlist)
-    connect(url)
+    server = connect(url)
     lock = CrawlLock.for_database(db)
     lock.acquire()
     children: list[subprocess.Popen] = []
     try:
+        store = Store(db)
+        try:  # before any worker fetches: a recrawl asks only for what changed
+            publish_validators(store, server, FrontierKeys(prefix))
+        finally:
+            store.close()
         common = ["--distributed", url, "--prefix", prefix, "--sources", str(sources), "--watchlist", str(watchlist)]
         seed = subprocess.run(newswatch_command("seed", *common, *[a for s in chosen for a in ("--spider", s)],
                                    *[a for o in outlets or [] for a in ("--outlet", o)], *setting_args(overrides)),

@@ -4,9 +4,10 @@ Redis, and decide together with the other workers when the crawl is over.
 - `LeaseMiddleware` (spider middleware, next to the engine) sends the requests a page
   led to straight into the shared queue and lets the page's item go only after them, so
   acknowledging the item also acknowledges the page;
-- `RecordPipeline` extracts and matches the page here, in the worker (the CPU work is
-  what spreads over machines), and pushes the record for the single writer, in one
-  transaction with the acknowledgement of the lease;
+- `RedisSink` (the pipeline's sink, NEWSWATCH_SINK) pushes each record the pipeline
+  built here, in the worker (the CPU work is what spreads over machines), for the single
+  writer, in one transaction with the acknowledgement of the lease; `RedisValidators`
+  gives conditional GET the validators the writer published;
 - `WorkerCoordinator` (extension) keeps a heartbeat, puts back the leases of workers
   that died, and keeps the spider open while any other worker may still find work.
 """
@@ -21,13 +22,14 @@ from typing import Any
 
 import redis
 from scrapy import Request, signals
-from scrapy.exceptions import DontCloseSpider, DropItem, NotConfigured
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis import connection
 from twisted.internet import task
 
 from scraper import stats as stat_keys
-from scraper.crawling.extraction_pool import shared_extractor
+from scraper.crawling.frontier import FoundAgain
 from scraper.crawling.items import PageItem
+from scraper.crawling.validators import stored_unchanged, validators_for
 from scraper.distributed.frontier import (
     DEFAULT_PREFIX,
     LEASE,
@@ -36,14 +38,10 @@ from scraper.distributed.frontier import (
     frontier_state,
     requeue_dead_workers,
 )
-from scraper.match import load_watchlist
 
 logger = logging.getLogger(__name__)
 ITEM_LEASE = "_newswatch_lease"
 STATS_SHARED = (stat_keys.PAGES_FETCHED, stat_keys.ROBOTS_FORBIDDEN)
-OUTCOMES = {"article": stat_keys.ARTICLES_PUSHED, "not_article": stat_keys.NOT_ARTICLE,
-            "error": stat_keys.error("extract"), "empty_body": stat_keys.error("empty_body"),
-            "binary_body": stat_keys.error("binary_body")}
 
 
 class LeaseBook:
@@ -118,50 +116,69 @@ class LeaseMiddleware:
             yield item
 
 
-class RecordPipeline:
-    """Extract and match in this worker; push {record, mentions} for `newswatch ingest`."""
+class RedisValidators:
+    """The validators the writer published in Redis (a worker has no database); the
+    navigation pages' new ones go to the writer, which keeps them if the run finishes."""
 
-    def __init__(self, crawler) -> None:
-        settings = crawler.settings
-        self.crawler = crawler
-        self.stats = crawler.stats
-        self.book = LeaseBook.for_crawler(crawler)
-        workers = settings.get("NEWSWATCH_EXTRACT_WORKERS")
-        self.extractor = shared_extractor(settings.get("NEWSWATCH_WATCHLIST"), 0 if workers is None else int(workers))
+    def __init__(self, server: redis.Redis, keys: FrontierKeys) -> None:
+        self.server = server
+        self.keys = keys
 
     @classmethod
-    def from_crawler(cls, crawler):
-        load_watchlist(crawler.settings.get("NEWSWATCH_WATCHLIST"))  # a bad watchlist fails here
+    def from_crawler(cls, crawler) -> RedisValidators:
+        settings = crawler.settings
+        return cls(connection.from_settings(settings),
+                   FrontierKeys(settings.get("NEWSWATCH_REDIS_PREFIX") or DEFAULT_PREFIX))
+
+    def get(self, url: str) -> dict | None:
+        raw = self.server.hget(self.keys.validators, url)
+        return json.loads(raw) if raw else None
+
+    def remember(self, rows: list[dict]) -> None:
+        if rows:
+            self.server.rpush(self.keys.items, json.dumps({"validators": rows}))
+
+    def close(self) -> None:
+        """Nothing to close: the connection is scrapy-redis's."""
+
+
+class RedisSink:
+    """A worker's kept articles go to Redis for `newswatch ingest`, each in one
+    transaction with the acknowledgement of its lease; so do the strategies that found
+    a page again."""
+
+    def __init__(self, crawler) -> None:
+        self.stats = crawler.stats
+        self.book = LeaseBook.for_crawler(crawler)
+        self.validators = validators_for(crawler)
+        self.found_again = FoundAgain.for_crawler(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler, extractor) -> RedisSink:
         return cls(crawler)
 
-    def open_spider(self, spider=None) -> None:
-        self.extractor.open()
+    def open(self) -> None:
+        """Nothing to open: the connection is scrapy-redis's."""
 
-    def close_spider(self, spider=None) -> None:
-        self.extractor.close()
+    def close(self) -> None:
+        pairs = self.found_again.take()
+        if pairs:
+            self.book.server.rpush(self.book.keys.items, json.dumps({"found_via": pairs}))
 
-    async def process_item(self, item: PageItem, spider=None) -> PageItem:
-        lease = getattr(item, ITEM_LEASE, None)
-        record: bytes | None = None
-        counter = stat_keys.error("extract")
-        try:
-            # the same store-ready row as a one-process crawl (process.crawled_page)
-            page = await self.extractor.record(item.body, item.url, item.fetched_at, item.headers, item.hints,
-                                               outlet=item.outlet, outlet_kind=item.outlet_kind,
-                                               found_via=item.found_via)
-            counter = OUTCOMES.get(page["outcome"], stat_keys.error("extract"))
-            if page["outcome"] == "article":
-                record = json.dumps({"record": page["record"], "mentions": page["mentions"]}, ensure_ascii=False,
-                                    default=str).encode("utf-8")
-        finally:
-            # after an exception too: a page that cannot be read is not retried forever
-            self.book.settle(lease, record)
-        self.stats.inc_value(counter)
-        item.body = b""
-        if record is None:
-            raise DropItem(f"{counter.removeprefix(stat_keys.ERRORS).removeprefix(stat_keys.PREFIX)}: {item.url}",
-                           log_level="DEBUG")
-        return item
+    def unchanged(self, item: PageItem) -> bool:
+        """The same bytes as the stored article's: nothing to extract."""
+        return stored_unchanged(self.validators, item.url, item.body)
+
+    def discard(self, item: PageItem) -> None:
+        """Nothing to push: the item's share of its page's lease is done (after an error
+        too, so a page that cannot be read is not retried forever)."""
+        self.book.settle(getattr(item, ITEM_LEASE, None))
+
+    async def keep(self, item: PageItem, record: dict, mentions: list[dict]) -> None:
+        payload = json.dumps({"record": record, "mentions": mentions}, ensure_ascii=False, default=str)
+        self.book.settle(getattr(item, ITEM_LEASE, None), payload.encode("utf-8"))
+        self.stats.inc_value(stat_keys.ARTICLES_PUSHED)
+        return None
 
 
 class WorkerCoordinator:

@@ -21,7 +21,7 @@ from scraper.extract import metadata as _meta
 from scraper.extract.decode import MAX_BYTES, decode_html, is_binary
 from scraper.extract.dom import parse_html
 from scraper.extract.normalize import normalize_inline
-from scraper.extract.pagetype import is_article_tree
+from scraper.extract.pagetype import is_article_tree, is_index_tree
 from scraper.extract.structured import PageData, read_page
 from scraper.record import empty_extraction as empty_article
 
@@ -94,6 +94,7 @@ def _extract(
     article["page_type"] = "article" if is_article_tree(tree, page, url) else "other"
     _fill_metadata(article, tree, page, url, hints)
     article["text"] = _body.main_text(tree, url, article["title"], article["authors"]) or None
+    article["index_page"] = article["page_type"] != "article" and is_index_tree(tree, page, url, article["text"])
     article["language"] = _language.language(tree, page, article["text"] or "")
     ctx = _dates.DateContext(url=url, fetched_at=fetched_at, language=article["language"], page=page)
     _fill_dates(article, tree, ctx, hints, headers)

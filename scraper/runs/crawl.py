@@ -1,21 +1,23 @@
-"""A local crawl: the chosen strategies over the chosen outlets, in one Scrapy process,
-recorded as one row of crawl_runs (scraper.runs.ledger)."""
+"""A local crawl: the chosen strategies over the chosen outlets, as one spider with one
+frontier in one Scrapy process, recorded as one row of crawl_runs (scraper.runs.ledger)."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+from scraper import stats as stat_keys
 from scraper.config import Outlet, load_sources, select_outlets
 from scraper.crawling.pipelines import crawl_extractor
-from scraper.crawling.runner import crawl_settings, run_spiders
+from scraper.crawling.runner import crawl_settings, run_spider
 from scraper.match import load_watchlist
 from scraper.runs.alerts import AlertConfig
 from scraper.runs.ledger import RunSummary, close_run, open_run
 from scraper.runs.lock import CrawlLock
 from scraper.runs.network import check_network
 from scraper.store import Store
-from spiders import check_strategies, spider_class
+from spiders import check_strategies
+from spiders.coverage import CoverageSpider
 
 
 def run_crawl(
@@ -62,15 +64,17 @@ def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], ch
     extractor = crawl_extractor(settings)
     extractor.prestart()  # they import while Scrapy starts, robots.txt and the first feeds arrive
     try:
-        crawlers = run_spiders(settings, [spider_class(name) for name in names], [o.name for o in chosen])
+        crawler = run_spider(settings, CoverageSpider, outlets=",".join(o.name for o in chosen),
+                             strategies=",".join(names))
     finally:
         if extractor.users == 0:  # the spiders closed it, or never opened it
             extractor.stop_workers()
     summary.seconds = round(time.monotonic() - started, 2)
-    for crawler in crawlers:
-        summary.add_stats(crawler.stats.get_stats(), crawler.spider.name if crawler.spider else "?")
+    stats = crawler.stats.get_stats()
+    summary.add_stats(stats, crawler.spider.name if crawler.spider else "?")
     store = Store(db)
     try:
-        return close_run(store, summary, {"per_spider": summary.per_spider}, alerts)
+        return close_run(store, summary, {"per_spider": summary.per_spider,
+                                          "per_strategy": stat_keys.found_by_strategy(stats)}, alerts)
     finally:
         store.close()

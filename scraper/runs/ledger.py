@@ -25,10 +25,6 @@ STOPPED = ("shutdown", "unknown")
 def counters_from_stats(stats: Mapping[str, object]) -> dict[str, int | float]:
     """The run counters in one crawler's stats (or the distributed workers' summed stats)."""
     count = stat_keys.count
-    if stat_keys.BODIES_DOWNLOADED in stats:
-        downloaded = count(stats, stat_keys.BODIES_DOWNLOADED)
-    else:  # distributed workers send no conditional GET: each candidate page came in full
-        downloaded = count(stats, stat_keys.ARTICLES_PUSHED) + count(stats, stat_keys.NOT_ARTICLE)
     return {
         "pages_fetched": count(stats, stat_keys.PAGES_FETCHED),
         "articles_seen": count(stats, stat_keys.ARTICLES_SEEN),
@@ -39,7 +35,7 @@ def counters_from_stats(stats: Mapping[str, object]) -> dict[str, int | float]:
         "not_articles": count(stats, stat_keys.NOT_ARTICLE),
         "robots_forbidden": count(stats, stat_keys.ROBOTS_FORBIDDEN),
         "not_modified": count(stats, stat_keys.NOT_MODIFIED),
-        "pages_downloaded": downloaded,
+        "pages_downloaded": count(stats, stat_keys.BODIES_DOWNLOADED),
         "articles_unchanged": (count(stats, stat_keys.ARTICLES_UNCHANGED)
                                + count(stats, stat_keys.ARTICLES_UNCHANGED_BODY)),
         "store_seconds": round(float(stats.get(stat_keys.STORE_SECONDS, 0.0) or 0.0), 3),  # type: ignore[arg-type]
@@ -67,6 +63,7 @@ class RunSummary:
     last_item_at: float | None = None  # time.monotonic() when the last record was stored (ingest)
     alerts: DeliveryReport | None = None
     errors: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
     per_spider: dict[str, dict] = field(default_factory=dict)
 
     def add_stats(self, stats: Mapping[str, object], spider: str | None = None) -> None:
@@ -82,6 +79,8 @@ class RunSummary:
             setattr(self, key, getattr(self, key) + int(counters[key]))
         for kind, n in stat_keys.errors_by_kind(stats).items():
             self.add_error(kind, n)
+        for reason, n in stat_keys.skipped_by_reason(stats).items():
+            self.skipped[reason] = self.skipped.get(reason, 0) + n
 
     def add_saved(self, result: SaveResult) -> None:
         """One article the writer stored (the distributed writer counts them itself)."""
@@ -113,7 +112,7 @@ def close_run(store: Store, summary: RunSummary, details: dict, alerts: AlertCon
     announce its new relevant articles (when alerts are configured)."""
     summary.clusters_moved = store.clusters.update()
     store.runs.finish(summary.run_id, summary.status, summary.counters(), summary.errors,
-                      {"seconds": summary.seconds, **details})
+                      {"seconds": summary.seconds, **details}, skipped=summary.skipped)
     if alerts is not None:
         summary.alerts = announce_run(store, summary.run_id, alerts)
     return summary

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from scraper.dedup.identity import article_id
 from scraper.errors import NewswatchError
 from scraper.store.filters import ArticleFilters
 from scraper.store.http_cache import HttpCache
@@ -135,6 +136,26 @@ class Articles:
             })
             self._replace_mentions(article_id, mentions)
             return True
+
+    def add_found_via(self, pairs: Iterable[tuple[str, str]]) -> int:
+        """Add strategies that found an already stored page again in the same run: each
+        (fetched URL, strategy) to the article that URL led to. Returns rows changed."""
+        by_article: dict[str, set[str]] = {}
+        for url, strategy in pairs:
+            row = one(self.conn, "select article_id from http_cache where url = ?", [url])
+            article = row["article_id"] if row and row["article_id"] else article_id(url)
+            by_article.setdefault(article, set()).add(strategy)
+        changed = 0
+        with self.db.atomic():
+            for article, strategies in by_article.items():
+                row = one(self.conn, "select found_via from articles where id = ?", [article])
+                if row is None:
+                    continue  # the page failed, or was not an article
+                known = set(json.loads(row["found_via"] or "[]"))
+                if not strategies <= known:
+                    self._update(article, {"found_via": dumps(sorted(known | strategies))})
+                    changed += 1
+        return changed
 
     def insert_many(self, rows: Iterable[tuple[dict, list[dict]]], batch: int = 5000) -> int:
         """Bulk-load new articles with their mentions (benchmarks, imports): one

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
@@ -24,6 +24,10 @@ class HttpCache:
     def validators(self, url: str) -> dict | None:
         """ETag / Last-Modified / body hash last seen for a URL, for conditional GET."""
         return one(self.db.conn, "select * from http_cache where url = ?", [url])
+
+    def rows(self) -> Iterator[dict]:
+        """Every URL's validators (streamed)."""
+        yield from self.db.query("select url, etag, last_modified, body_sha1, article_id from http_cache")
 
     def remember_article(self, record: dict, seen_at: str) -> None:
         """The fetched URL's validators, written with the article itself (inside its

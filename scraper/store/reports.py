@@ -111,6 +111,6 @@ class Reports:
             "pages_fetched": run["pages_fetched"] or 0, "pages_downloaded": run.get("pages_downloaded") or 0,
             "not_modified": run.get("not_modified") or 0, "new_articles": run["articles_new"] or 0,
             "updated_articles": run["articles_updated"] or 0, "new_relevant": run["relevant_new"] or 0,
-            "errors": run["errors"],
+            "errors": run["errors"], "skipped": run.get("skipped") or {},
         }
 

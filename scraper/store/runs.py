@@ -33,11 +33,12 @@ class Runs:
         return int(table.last_pk)
 
     def finish(self, run_id: int, status: str, counters: dict[str, int], errors: dict[str, int],
-               details: dict | None = None) -> None:
+               details: dict | None = None, skipped: dict[str, int] | None = None) -> None:
         fields = {
             "finished": now_iso(),
             "status": status,
             "errors": json.dumps(errors, sort_keys=True),
+            "skipped": json.dumps(skipped or {}, sort_keys=True),
             "details": json.dumps(details or {}, sort_keys=True),
         }
         fields.update({k: int(v) for k, v in counters.items() if k in self.db["crawl_runs"].columns_dict})
@@ -47,7 +48,8 @@ class Runs:
     def recent(self, limit: int = 20) -> list[dict]:
         """The newest runs first, `errors` decoded."""
         rows = self.db.query("select * from crawl_runs order by id desc limit ?", [limit])
-        return [{**r, "errors": json.loads(r["errors"] or "{}")} for r in rows]
+        return [{**r, "errors": json.loads(r["errors"] or "{}"), "skipped": json.loads(r.get("skipped") or "{}")}
+                for r in rows]
 
     def count(self) -> int:
         return self.db["crawl_runs"].count

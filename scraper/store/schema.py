@@ -210,3 +210,9 @@ def _create_alerts(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db["alerts"].create_index(["article_id"], unique=True, if_not_exists=True)
+
+
+@migrations(name="0010_runs_skipped")
+def _add_skipped(db: sqlite_utils.Database) -> None:
+    """Pages a run fetched and did not keep, by reason (index, no_text, not_relevant, ...)."""
+    db["crawl_runs"].add_column("skipped", str)

@@ -1,10 +1,11 @@
 """Conditional GET: ask only for what changed since the last crawl.
 
-Requests carry If-None-Match / If-Modified-Since from the validators the store keeps
-per URL; a 304 reaches the spider as an empty response it skips. Validators of
-navigation pages (feeds, sitemaps, listings) are written only when the crawl finished,
-so a crawl killed half-way walks them again and loses nothing; article validators are
-written by the pipeline together with the article.
+Requests carry If-None-Match / If-Modified-Since from the validators kept per URL
+(scraper.crawling.validators: the database, or its copy in Redis for a distributed
+worker); a 304 reaches the spider as an empty response it skips. Validators of
+navigation pages (feeds, sitemaps, listings) are remembered only when the crawl
+finished, so a crawl killed half-way walks them again and loses nothing; article
+validators are written together with the article.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ from __future__ import annotations
 from scrapy import signals
 
 from scraper import stats as stat_keys
-from scraper.store import Store
+from scraper.crawling.validators import validators_for
 
 
 class ConditionalGetMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
-        middleware = cls(crawler.settings.get("NEWSWATCH_DB"), crawler.stats)
+        middleware = cls(validators_for(crawler), crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def __init__(self, db_path: str, stats) -> None:
-        self.store = Store(db_path)
+    def __init__(self, validators, stats) -> None:
+        self.validators = validators
         self.stats = stats
         self.pending: dict[str, dict] = {}
 
@@ -31,7 +32,7 @@ class ConditionalGetMiddleware:
         # robots.txt is always fetched in full: an empty 304 body would read as "allow all"
         if request.meta.get("conditional") is False or request.url.endswith("/robots.txt"):
             return None
-        known = self.store.http_cache.validators(request.url)
+        known = self.validators.get(request.url)
         if known:
             if known.get("etag"):
                 request.headers.setdefault(b"If-None-Match", known["etag"].encode("latin-1"))
@@ -57,5 +58,5 @@ class ConditionalGetMiddleware:
 
     def spider_closed(self, spider, reason: str) -> None:
         if reason == "finished":
-            self.store.http_cache.remember(self.pending.values())
-        self.store.close()
+            self.validators.remember(list(self.pending.values()))
+        self.validators.close()
