@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from scraper import stats as stat_keys
+from scraper.crawling.frontier import FOUND_VIA
 from scraper.crawling.parsers.links import page_links, same_site
 from scraper.dedup.identity import canonical_url
 from spiders.base import NewsSpider
@@ -48,5 +49,5 @@ class LinksSpider(NewsSpider):
                 return
             self.seen.add(key)
             self.pages_per_outlet[outlet.name] += 1
-            self.crawler.stats.inc_value(stat_keys.found(self.found_via))
-            yield self.request(key, outlet, self.parse_page)
+            self.crawler.stats.inc_value(stat_keys.found(LinksSpider.found_via))
+            yield self.request(key, outlet, self.parse_page, **{FOUND_VIA: LinksSpider.found_via})

@@ -161,6 +161,7 @@ def test_answer_key_is_in_sync_with_front_matter():
         "path",
         "title",
         "relevant",
+        "short",
         "covers",
         "story",
         "disallowed",

@@ -247,3 +247,28 @@ def test_an_unreachable_redis_is_one_clear_line_not_a_hang(tmp_path):
     assert wrong.returncode == 2 and "expects a Redis URL" in wrong.stderr
     missing = newswatch("ingest", "--db", str(tmp_path / "x.db"), timeout=60)
     assert missing.returncode == 2 and "--distributed redis://" in missing.stderr
+
+
+def test_a_second_distributed_crawl_of_an_unchanged_web_downloads_little(redis_url, tmp_path):
+    """The writer publishes the database's validators in Redis, so workers send
+    conditional GETs too: the second crawl of an unchanged web gets 304s, not bodies."""
+    db = tmp_path / "dist.db"
+    with DemoWeb(max_seconds=300) as web:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(web.sources_toml(), encoding="utf-8")
+        bodies = []
+        for _run in range(2):
+            before = len(web.hits)
+            result = newswatch("crawl", "--distributed", redis_url, "--workers", "2", "--db", str(db),
+                               "--sources", str(sources), "--no-progress", *QUIET, timeout=300)
+            assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-2000:]
+            bodies.append(sum(1 for _slug, _method, _path, status in web.hits[before:] if status == 200))
+    conn = sqlite3.connect(db)
+    runs = conn.execute("select pages_downloaded, not_modified, articles_new, articles_updated from crawl_runs "
+                        "order by id").fetchall()
+    conn.close()
+    (first_downloaded, _, first_new, _), (second_downloaded, second_304, second_new, second_updated) = runs
+    assert first_new > 0 and second_new == second_updated == 0
+    assert second_downloaded <= 0.2 * first_downloaded, runs
+    assert bodies[1] <= 0.2 * bodies[0], bodies  # the server agrees
+    assert second_304 > 0

@@ -74,3 +74,29 @@ def test_story_only_in_hidden_block_is_still_found():
 def test_odd_markup_never_raises(raw):
     art = extract_article(raw, "https://x.example/odd")
     assert set(art) >= {"url", "text", "title", "authors", "page_type"}
+
+
+@pytest.mark.parametrize("depth", [10_000, 50_000])
+def test_a_story_continuing_below_thousands_of_unclosed_divs_is_kept_whole_and_matched(depth):
+    """Two ordinary paragraphs, then the rest of the story (the part naming the documentary
+    and its cases) below `depth` unclosed <div>s: stored whole, recognised as coverage."""
+    from datetime import UTC, datetime
+
+    from scraper.analysis.page import crawled_page
+    from scraper.match import load_watchlist
+    from tests.labelled import REPO
+
+    opening = ["The county council met on Tuesday evening and agreed to repair the old stone bridge before winter.",
+               "Residents had complained for months about the cracks, and an engineers' report confirmed the danger."]
+    rest = [f"Part {n}: Kim Kardashian West: The Justice Project follows Dawn Jackson, who seeks clemency in New "
+            f"Jersey after killing her abusive step-grandfather; paragraph {n} of the story." for n in range(5)]
+    html = ("<html><head><title>Bridge and more</title></head><body><div class='story'><h1>Bridge and more</h1>"
+            + "".join(f"<p>{p}</p>" for p in opening) + "<div>" * depth
+            + "".join(f"<p>{p}</p>" for p in rest) + "</div></body></html>")
+    page = crawled_page(html.encode(), url="https://x.example/news/2020/04/bridge", headers={}, hints={},
+                        watchlist=load_watchlist(REPO / "watchlist.toml"), fetched_at=datetime.now(UTC),
+                        outlet="X", outlet_kind="justice", found_via="feed")
+    assert page["outcome"] == "article"
+    text = page["record"]["text"]
+    assert all(p in text for p in opening + rest)
+    assert page["record"]["relevant"] and "Dawn Jackson" in page["record"]["matched"]

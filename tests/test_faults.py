@@ -106,8 +106,20 @@ def test_retry_after_is_waited_for_and_retries_are_bounded(crawled):
     first, second = crawled.ratelimited
     assert second - first >= 1.9, "429 Retry-After: 2 was not honoured"
     assert "/news/ratelimited" in crawled.articles
-    assert 2 <= len(crawled.always503) <= 6, "3 tries each for the links and sitemaps spiders, no more"
+    assert len(crawled.always503) == 3, "one frontier: the first try and RETRY_TIMES retries, whatever found it"
     assert len(hits_of(crawled, "/news/err500")) == 3
+
+
+FAILING = ("/news/err500", "/news/always503", "/news/slow", "/news/drip", "/news/reset", "/news/short")
+
+
+@pytest.mark.parametrize("path", FAILING)
+def test_a_failing_url_is_requested_at_most_retry_times_plus_one_per_run(crawled, path):
+    """Every strategy finds these pages (feed, sitemap and links); one frontier asks once, plus its retries."""
+    from scraper.crawling.settings import RETRY_TIMES
+
+    requested = [h for h in crawled.hits if urlsplit(h[1]).path == path]
+    assert 1 <= len(requested) <= RETRY_TIMES + 1, (path, requested)
 
 
 def test_size_limits_refuse_huge_pages_and_the_gzip_bomb_quickly(crawled):

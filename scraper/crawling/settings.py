@@ -45,6 +45,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.crawling.middlewares.conditional_get.ConditionalGetMiddleware": 580,
 }
 EXTENSIONS = {"scraper.crawling.progress.LiveProgress": 500}
+# a failing URL is asked RETRY_TIMES + 1 times at most (no hidden retry below Scrapy's)
+DOWNLOAD_HANDLERS = {"http": "scraper.crawling.download.CountedRetriesHandler",
+                     "https": "scraper.crawling.download.CountedRetriesHandler"}
 # one frontier per crawl: one duplicate filter on canonical URLs for every strategy
 REQUEST_FINGERPRINTER_CLASS = "scraper.crawling.frontier.CanonicalRequestFingerprinter"
 DUPEFILTER_CLASS = "scraper.crawling.frontier.CanonicalDupeFilter"

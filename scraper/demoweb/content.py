@@ -70,7 +70,7 @@ _ARTICLE_KEYS = {
     "language",
     "key",
 }
-_KEY_KEYS = {"relevant", "covers", "story", "note"}
+_KEY_KEYS = {"relevant", "covers", "story", "note", "short"}
 _IGNORED_FILES = {"readme.md"}
 
 
@@ -139,6 +139,7 @@ class Article:
     image: str | None
     language: str
     relevant: bool
+    short: bool  # a brief or blurb, not a full article: a crawl must keep it only when relevant
     covers: tuple[str, ...]
     story: str | None
     note: str
@@ -190,6 +191,7 @@ class DemoContent:
                         "path": a.path,
                         "title": a.title,
                         "relevant": a.relevant,
+                        "short": a.short,
                         "covers": list(a.covers),
                         "story": a.story,
                         "disallowed": outlet.is_disallowed(a.path),
@@ -428,6 +430,7 @@ def parse_article(path: Path, outlet: DemoOutlet) -> Article:
     _require(story is None or isinstance(story, str), where, "[key] 'story' must be a string")
     note = key.get("note", "")
     _require(isinstance(note, str), where, "[key] 'note' must be a string")
+    _require(isinstance(key.get("short", False), bool), where, "[key] 'short' must be true or false")
 
     for name in ("section", "description", "path", "image", "language"):
         value = meta.get(name)
@@ -481,6 +484,7 @@ def parse_article(path: Path, outlet: DemoOutlet) -> Article:
         image=meta.get("image") or None,
         language=meta.get("language") or outlet.language,
         relevant=key["relevant"],
+        short=key.get("short", False),
         covers=_str_list(key.get("covers"), where, "[key] covers"),
         story=story or None,
         note=note.strip(),

@@ -12,14 +12,23 @@ from __future__ import annotations
 
 import trafilatura
 from lxml import etree
+from trafilatura.settings import use_config
 
 from scraper.extract.dom import text_of
 from scraper.extract.lines import clean_lines, link_key
 from scraper.extract.prune import paragraph_text, pruned_copy
 from scraper.extract.split import merge_split_body
 
+# trafilatura replaces a result under 250 characters by its "baseline", the whole
+# <article> (or body) as one line: section label, headline, byline and date run into
+# the story of a short brief. Asked again without that rescue, it gives the brief's own
+# paragraphs (_rescued below has rescues of its own for pages that really are short).
+_NO_BASELINE = use_config()
+_NO_BASELINE.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
+_ONE_LINE_DUMP = 1000  # a single-line result shorter than this may be that baseline
 
-def _trafilatura(tree: etree._Element, url: str | None, fast: bool = True) -> str:
+
+def _trafilatura(tree: etree._Element, url: str | None, fast: bool = True, config=None) -> str:
     """trafilatura's text; `fast` skips its own readability/jusText comparison (half its time)."""
     try:
         text = trafilatura.extract(
@@ -33,6 +42,7 @@ def _trafilatura(tree: etree._Element, url: str | None, fast: bool = True) -> st
             deduplicate=False,
             with_metadata=False,
             fast=fast,
+            config=config,
         )
     except Exception:  # noqa: BLE001 - trafilatura may fail on odd trees; we fall back
         text = None
@@ -62,7 +72,7 @@ def _paragraph_total(tree: etree._Element) -> int:
     return sum(n for n in lengths if n > 40)
 
 
-def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str | None) -> str:
+def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str | None, config=None) -> str:
     """A second, slower opinion when the fast extraction looks too short for the page.
 
     "Too short" is measured against the densest block of paragraphs, a crude but
@@ -73,11 +83,11 @@ def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str 
     densest = _paragraph_fallback(cleaned)
     if len(text) >= 200 and len(text) >= 0.5 * len(densest):
         return text
-    careful = _trafilatura(cleaned, url, fast=False)
+    careful = _trafilatura(cleaned, url, fast=False, config=config)
     if len(careful) > len(text):
         text = careful
     if len(text) < 200:
-        raw = _trafilatura(tree, url, fast=False)
+        raw = _trafilatura(tree, url, fast=False, config=config)
         text = raw if len(raw) > len(text) else text
     return densest if len(text) < 100 and len(densest) > len(text) else text
 
@@ -90,10 +100,15 @@ def main_text(
     if paragraph_text(cleaned) < 0.6 * paragraph_text(tree):
         cleaned = tree  # the "widget" held the story: do not trust the cleaning
     text = _trafilatura(cleaned, url)
+    config = None
+    if text and "\n" not in text and len(text) < _ONE_LINE_DUMP:
+        paragraphs = _trafilatura(cleaned, url, config=_NO_BASELINE)
+        if paragraphs:
+            text, config = paragraphs, _NO_BASELINE  # and no later step brings the dump back
     if cleaned is not tree and merge_split_body(cleaned, text):
-        merged = _trafilatura(cleaned, url)
+        merged = _trafilatura(cleaned, url, config=config)
         text = merged if len(merged) > len(text) else text
-    text = _rescued(text, cleaned, tree, url)
+    text = _rescued(text, cleaned, tree, url, config)
     return clean_lines(text, title, authors, _link_keys(tree), url)
 
 

@@ -140,8 +140,13 @@ class BaseTemplate:
     def listing_page(self, listing: Listing) -> str:
         raise NotImplementedError
 
-    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
+    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "", lang: str | None = None) -> str:
+        """The whole page around `main`; `lang` when the page's language is not the site's."""
         raise NotImplementedError
+
+    def lang_of(self, article: Article) -> str | None:
+        """The article's language when it is not the outlet's (a foreign-language brief)."""
+        return article.language if article.language != self.outlet.language else None
 
     def static_page(self, title: str, paragraphs: list[str]) -> str:
         body = "\n".join(f"<p>{esc(p)}</p>" for p in paragraphs)
@@ -179,10 +184,10 @@ class BaseTemplate:
             '<link rel="icon" href="/media/favicon.png">'
         )
 
-    def document_head(self, title: str, head: str) -> str:
-        """The usual opening of a page, up to and including <body>'s start tag's line before."""
+    def document_head(self, title: str, head: str, lang: str | None = None) -> str:
+        """The usual opening of a page, up to the end of its head."""
         return f"""<!DOCTYPE html>
-<html lang="{self.html_lang}">
+<html lang="{lang or self.html_lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -21,9 +21,9 @@ class DispatchTemplate(BaseTemplate):
     def page_title(self, title: str) -> str:
         return f"{title} — {self.outlet.name}"
 
-    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
+    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "", lang: str | None = None) -> str:
         o = self.outlet
-        return f"""{self.document_head(title, head)}
+        return f"""{self.document_head(title, head, lang)}
 <body class="{esc(body_class)}">
 <div class="site-banner">{esc(o.name)} is a nonprofit newsroom. <a href="/about/">Support our work</a></div>
 <header class="header">
@@ -95,7 +95,8 @@ class DispatchTemplate(BaseTemplate):
 {self.comments(article)}
 </main>
 {self.sidebar(article)}"""
-        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="story-page")
+        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="story-page",
+                           lang=self.lang_of(article))
 
     def teaser(self, article: Article, href: str) -> str:
         byline = f" · By {esc(join_names(article.authors))}" if article.authors else ""

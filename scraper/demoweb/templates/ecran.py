@@ -65,10 +65,10 @@ class EcranTemplate(BaseTemplate):
     html_lang = "fr"
     labels = FR_LABELS
 
-    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
+    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "", lang: str | None = None) -> str:
         o = self.outlet
         return f"""<!doctype html>
-<html lang="fr">
+<html lang="{lang or self.html_lang}">
 <head>
 <meta charset="utf-8">
 <title>{esc(title)}</title>
@@ -148,7 +148,8 @@ class EcranTemplate(BaseTemplate):
 <ul class="article__mots-cles">{tags}</ul>
 {self.article_end(article)}
 {self.column(article)}"""
-        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="page-article")
+        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="page-article",
+                           lang=self.lang_of(article))
 
     def teaser_date(self, article: Article) -> str:
         return f'<p class="teaser-date">{esc(fr_date(article.day))}</p>'

@@ -28,7 +28,7 @@ class FarmTemplate(BaseTemplate):
             '<div class="adbox-inner"></div></div>'
         )
 
-    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
+    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "", lang: str | None = None) -> str:
         o = self.outlet
         return f"""<html>
 <head>
@@ -109,7 +109,8 @@ class FarmTemplate(BaseTemplate):
 {self.comments(article).replace(esc(self.labels["comments"]), "What Do You Think?")}
 </div>
 {self.side_col(article)}"""
-        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="single")
+        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="single",
+                           lang=self.lang_of(article))
 
     def listing_page(self, listing: Listing) -> str:
         main = f"""<div class="main-col">

@@ -18,9 +18,9 @@ class LedgerTemplate(BaseTemplate):
     feed_format = "rss"
     page_style = "path"
 
-    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
+    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "", lang: str | None = None) -> str:
         o = self.outlet
-        return f"""{self.document_head(title, head)}
+        return f"""{self.document_head(title, head, lang)}
 <body class="{esc(body_class)}">
 <a class="skip-link" href="#main">Skip to content</a>
 {self.cookie_banner()}
@@ -119,7 +119,8 @@ class LedgerTemplate(BaseTemplate):
 {self.most_read(article)}
 {self.ad("rail-bottom")}
 </aside>"""
-        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="article")
+        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="article",
+                           lang=self.lang_of(article))
 
     def teaser_date(self, article: Article) -> str:
         return f'<span class="teaser-date">{esc(en_short_date(article.day))}</span>'

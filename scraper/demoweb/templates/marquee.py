@@ -28,10 +28,10 @@ class MarqueeTemplate(BaseTemplate):
                          for a in self.catalog.articles[:3])
         return f'<div class="top-bar"><strong>Trending:</strong> {links}</div>'
 
-    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
+    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "", lang: str | None = None) -> str:
         o = self.outlet
         return f"""<!DOCTYPE html>
-<html lang="en-US">
+<html lang="{lang or "en-US"}">
 <head>
 <meta charset="UTF-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -152,6 +152,7 @@ class MarqueeTemplate(BaseTemplate):
             main=main,
             head="\n".join(h for h in head if h),
             body_class=f"post-template-default single single-post postid-{post_id}",
+            lang=self.lang_of(article),
         )
 
     def teaser(self, article: Article, href: str) -> str:

@@ -21,9 +21,9 @@ class RecordTemplate(BaseTemplate):
     def page_title(self, title: str) -> str:
         return f"{title} · {self.outlet.name}"
 
-    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
+    def layout(self, *, title: str, main: str, head: str = "", body_class: str = "", lang: str | None = None) -> str:
         o = self.outlet
-        return f"""{self.document_head(title, head)}
+        return f"""{self.document_head(title, head, lang)}
 <body class="{esc(body_class)}">
 <header id="top" class="masthead">
 <p class="masthead__name"><a href="/">{esc(o.name)}</a></p>
@@ -101,7 +101,8 @@ class RecordTemplate(BaseTemplate):
 <meta itemprop="name" content="{esc(o.name)}"></div>
 {self.article_end(article)}
 {self.aside(article)}"""
-        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="single-entry")
+        return self.layout(title=self.page_title(article.title), main=main, head=head, body_class="single-entry",
+                           lang=self.lang_of(article))
 
     def teaser_date(self, article: Article) -> str:
         return f'<time class="teaser-date" datetime="{esc(article.day.isoformat())}">{esc(en_date(article.day))}</time>'
