@@ -18,14 +18,18 @@ For each N, in the same run and with the same speed settings (benchmarks.crawl.F
   `trafilatura.bare_extraction` in the callback, sqlite-utils `insert_all` per 200 rows).
 Each runs in its own process; pages/s is pages served over the process's wall time (start-up
 and the final writes included), and peak RSS and PSS of its whole process tree (the crawl
-and its extraction workers) are sampled from /proc every 0.2 s.
+and its extraction workers) are sampled from /proc every 0.2 s. The CPU time of each tree
+and the load average before each run are reported too: on a shared machine other users'
+load moves pages/s (most for the crawl that needs every core), CPU per page much less.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import shutil
 import signal
 import sqlite3
@@ -93,6 +97,23 @@ def write_sitemaps(site: Path, base_url: str, paths: list[str], pages: int) -> i
 # ---- the two crawls -----------------------------------------------------------------------
 
 
+def _cpu_of_children() -> float:
+    """CPU seconds of every finished descendant waited for (the crawl, and its workers through it)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measured(run, *args) -> dict:
+    """Run one crawl (`run(*args)` returns its figures) and add the CPU its whole process tree
+    used, and the machine's load before it: on a shared machine, pages/s follows the load of
+    other users, CPU per page much less."""
+    load, cpu = os.getloadavg()[0], _cpu_of_children()
+    figures = run(*args)
+    cpu = _cpu_of_children() - cpu
+    return {**figures, "cpu_seconds": round(cpu, 1), "cpu_ms_per_page": round(1000 * cpu / max(1, figures["pages"]), 1),
+            "load_before": round(load, 2)}
+
+
 def _figures(pages: int, wall: float, peaks: dict) -> dict:
     return {"pages": pages, "wall_seconds": round(wall, 1), "pages_per_s": round(pages / wall, 1),
             "peak_pss_tree_mb": round(peaks["tree_pss"]), "peak_rss_tree_mb": round(peaks["tree"])}
@@ -139,8 +160,8 @@ def run(bench: Path, sizes: list[int], out: Path) -> dict | None:
         try:
             for pages in sizes:
                 navigation = write_sitemaps(site, base_url, paths, pages)
-                results[pages] = {"ours": ours(work, base_url, pages, navigation),
-                                  "baseline": baseline(work, base_url, pages)}
+                results[pages] = {"ours": measured(ours, work, base_url, pages, navigation),
+                                  "baseline": measured(baseline, work, base_url, pages)}
                 results[pages]["ratio"] = round(results[pages]["ours"]["pages_per_s"]
                                                 / results[pages]["baseline"]["pages_per_s"], 2)
         finally:
@@ -178,10 +199,16 @@ def print_table(r: dict) -> None:
     ratio, pss = f">={t['ratio']}x", f"<= {t['tree_pss_mb']} MB"
     print(f"  {'target':>6}  {'':>8}  {'':>12}  {ratio:>6}  {pss:>21}")
     for pages in sizes:
+        o, b = r["sizes"][pages]["ours"], r["sizes"][pages]["baseline"]
+        print(f"  CPU at {pages}: ours {o['cpu_ms_per_page']} ms/page (whole tree, {os.cpu_count()} cores), baseline "
+              f"{b['cpu_ms_per_page']} ms/page (one process); load average before: {o['load_before']} and "
+              f"{b['load_before']} (other users' load cuts the pages/s of a crawl that needs every core the most)")
+    for pages in sizes:
         o = r["sizes"][pages]["ours"]
         print(f"  ours at {pages}: crawl process {o['peak_pss_crawl_process_mb']} MB PSS, largest extraction "
               f"worker {o['peak_pss_worker_mb']} MB PSS (peaks, not simultaneous); {o['pages']} pages fetched, "
-              f"{o['stored']} stored, {o['not_articles']} not articles; baseline stored "
+              f"{o['stored']} new articles (a copy names its original as canonical), {o['not_articles']} not articles; "
+              f"baseline stored "
               f"{r['sizes'][pages]['baseline']['stored']}")
     print(f"  peak PSS at {sizes[-1]} / at {sizes[0]} pages: ours {r['flatness_ours']:.2f}x "
           f"(target <= {t['flatness']}), baseline {r['flatness_baseline']:.2f}x")
