@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.matching
 	bash scripts/ensure-nginx.sh
 	$(BIN)/python -m benchmarks.crawl --pages 3000
+	$(BIN)/python -m benchmarks.realpages --pages 1000,3000
 	$(BIN)/python -m benchmarks.queries --articles 200000
 	sh scripts/ensure-redis.sh
 	$(BIN)/python -m benchmarks.distributed --pages 1500

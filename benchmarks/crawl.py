@@ -114,8 +114,8 @@ def nginx_binary() -> str | None:
     return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-def start_server(root: Path, work: Path) -> tuple[subprocess.Popen, str, str]:
-    """nginx (or Python's threaded server) on a free loopback port; killed after 15 minutes anyway."""
+def start_server(root: Path, work: Path, max_seconds: float = 900) -> tuple[subprocess.Popen, str, str]:
+    """nginx (or Python's threaded server) on a free loopback port; killed after `max_seconds` anyway."""
     port = free_port()
     nginx = nginx_binary()
     if nginx:
@@ -132,7 +132,7 @@ def start_server(root: Path, work: Path) -> tuple[subprocess.Popen, str, str]:
         process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                     "--directory", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         name = "python http.server (nginx not installed)"
-    safety = threading.Timer(900, lambda: process.poll() is None and process.kill())
+    safety = threading.Timer(max_seconds, lambda: process.poll() is None and process.kill())
     safety.daemon = True  # must not keep the benchmark alive once it is done
     safety.start()
     deadline = time.monotonic() + 10
@@ -191,22 +191,31 @@ def run_measured(args: list[str]) -> tuple[float, dict[str, float], subprocess.C
     """Run a command; return wall seconds and peak RSS (MB): of the command's process
     (`main`), of it while it has children (`crawling`: the extraction workers live from
     spider open to close, so this leaves out start-up and the recluster after the crawl),
-    and of its whole process tree (`tree`)."""
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                               env={**os.environ, "PYTHONPATH": str(REPO)})
-    peaks = {"main": 0.0, "crawling": 0.0, "tree": 0.0, "tree_pss": 0.0}
-    started = time.monotonic()
-    while process.poll() is None:
-        main = _rss_mb(process.pid)
-        children = _descendants(process.pid)
-        peaks["main"] = max(peaks["main"], main)
-        if children:
-            peaks["crawling"] = max(peaks["crawling"], main)
-        peaks["tree"] = max(peaks["tree"], main + sum(_rss_mb(p) for p in children))
-        peaks["tree_pss"] = max(peaks["tree_pss"], sum(_pss_mb(p) for p in [process.pid, *children]))
-        time.sleep(0.2)
-    out, err = process.communicate()
-    return time.monotonic() - started, peaks, subprocess.CompletedProcess(args, process.returncode, out, err)
+    and of its whole process tree (`tree`); peak PSS of the tree (`tree_pss`), of the
+    command's process (`main_pss`) and of its largest child (`child_pss`).
+    Output goes to temporary files, not pipes: a child that logs more than a pipe holds
+    would otherwise block while nobody reads."""
+    peaks = {"main": 0.0, "crawling": 0.0, "tree": 0.0, "tree_pss": 0.0, "main_pss": 0.0, "child_pss": 0.0}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(args, stdout=out, stderr=err, text=True, cwd=REPO,
+                                   env={**os.environ, "PYTHONPATH": str(REPO)})
+        started = time.monotonic()
+        while process.poll() is None:
+            main = _rss_mb(process.pid)
+            children = _descendants(process.pid)
+            peaks["main"] = max(peaks["main"], main)
+            if children:
+                peaks["crawling"] = max(peaks["crawling"], main)
+            peaks["tree"] = max(peaks["tree"], main + sum(_rss_mb(p) for p in children))
+            main_pss, children_pss = _pss_mb(process.pid), [_pss_mb(p) for p in children]
+            peaks["main_pss"] = max(peaks["main_pss"], main_pss)
+            peaks["child_pss"] = max(peaks["child_pss"], *children_pss, 0.0)
+            peaks["tree_pss"] = max(peaks["tree_pss"], main_pss + sum(children_pss))
+            time.sleep(0.2)
+        wall = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        return wall, peaks, subprocess.CompletedProcess(args, process.returncode, out.read(), err.read())
 
 
 def bare_fetch(sitemap_url: str) -> dict:
@@ -296,11 +305,11 @@ def full_crawl(work: Path, base_url: str, pages: int) -> dict:
     details = json.loads(run[2])
     seconds = details["seconds"]
     store_seconds = details["per_spider"]["sitemaps"]["store_seconds"]
-    return {"pages": run[1], "seconds": seconds, "pages_per_s": round(run[1] / seconds, 1),
+    return {"pages": run[1], "pages_downloaded": run[0], "seconds": seconds, "pages_per_s": round(run[1] / seconds, 1),
             "store_share": round(store_seconds / seconds, 3), "peak_rss_main_mb": round(peaks["main"]),
             "peak_rss_crawling_mb": round(peaks["crawling"]), "peak_rss_tree_mb": round(peaks["tree"]),
-            "peak_pss_tree_mb": round(peaks["tree_pss"]),
-            "wall_seconds": round(wall, 1)}
+            "peak_pss_tree_mb": round(peaks["tree_pss"]), "peak_pss_main_mb": round(peaks["main_pss"]),
+            "peak_pss_worker_mb": round(peaks["child_pss"]), "wall_seconds": round(wall, 1)}
 
 
 def run(pages: int = 3000, out: Path = REPO / "bench-results") -> dict:
