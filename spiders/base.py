@@ -36,14 +36,6 @@ ERROR_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
 )
 
 
-def _is_binary(body: bytes) -> bool:
-    # imported on first use: importing scraper.extract loads the whole extraction stack
-    # (~100 MB, a second), which the crawl process does not need when workers extract
-    from scraper.extract.decode import is_binary
-
-    return is_binary(body)
-
-
 def error_kind(failure: Failure) -> str:
     """A short, countable name for why a request failed (the key of crawl_runs.errors)."""
     from scrapy.spidermiddlewares.httperror import HttpError
@@ -117,7 +109,7 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterable[PageItem]:
         if self.unchanged(response):
             return
-        if not self.is_html(response, check_body=False):  # the pipeline's worker reads the body
+        if not self.is_html(response):
             self.crawler.stats.inc_value(stat_keys.NOT_HTML)
             return
         yield self.page_item(response)
@@ -136,20 +128,19 @@ class NewsSpider(scrapy.Spider):
             hints=dict(response.meta.get("hints") or {}),
         )
 
-    def is_html(self, response: Response, *, check_body: bool = True) -> bool:
-        """An HTML page with something in it; empty and binary bodies served as HTML are
-        counted as errors (empty_body, binary_body) and go no further. `check_body=False`
-        leaves reading the body to the extraction worker (which counts the same errors),
-        off the reactor thread."""
+    def is_html(self, response: Response) -> bool:
+        """An HTML page with something in it; an empty body served as HTML is counted as
+        an error (empty_body) and goes no further. Binary bodies served as HTML are found
+        by the extraction worker (binary_body), off the reactor thread: reading a page's
+        bytes is not navigation."""
         content_type = (response.headers.get(b"Content-Type") or b"text/html").lower()
         if not any(t in content_type for t in HTML_TYPES):
             return False
         body = response.body
-        problem = ("empty_body" if not body or body.isspace() else
-                   "binary_body" if check_body and _is_binary(body) else None)
+        problem = "empty_body" if not body or body.isspace() else None
         if problem is None and isinstance(response, TextResponse):
             return True
-        self.crawler.stats.inc_value(stat_keys.error(problem or 'binary_body'))
+        self.crawler.stats.inc_value(stat_keys.error(problem or "binary_body"))
         self.logger.warning("%s: %s", problem or "binary_body", response.url)
         return False
 

@@ -43,6 +43,9 @@ DOWNLOADER_MIDDLEWARES = {
     # waits out Retry-After before RetryMiddleware (550) retries
     "scraper.crawling.middlewares.retry_after.RetryAfterMiddleware": 555,
     "scraper.crawling.middlewares.conditional_get.ConditionalGetMiddleware": 580,
+    # Scrapy's, without decoding the whole body in the crawl process
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.crawling.middlewares.meta_refresh.MetaRefreshMiddleware": 580,
 }
 EXTENSIONS = {"scraper.crawling.progress.LiveProgress": 500}
 # a failing URL is asked RETRY_TIMES + 1 times at most (no hidden retry below Scrapy's)
