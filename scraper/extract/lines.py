@@ -58,7 +58,7 @@ _NOTICE = re.compile(
 _LINK_SUFFIX = re.compile(r"\s*(?:\[[^\]]{1,20}\])?\W*$")
 # A heading announcing links to other stories.
 _RECIRC_HEADING = re.compile(
-    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|don'?t miss|more from\b.{0,40}|related\b.{0,40}|"
+    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|don['’]?t miss|more from\b.{0,40}|related\b.{0,40}|"
     r"recommended(?: for you)?|read (?:more|also|next)|more (?:stories|news|on this)\b.{0,40}|"
     r"most (?:read|popular)|top stories|trending|popular (?:now|stories)|mehr zum thema|lire aussi)[.:!…]*$",
     re.I,
