@@ -18,6 +18,9 @@ from scraper.extract.lines import clean_lines, link_key
 from scraper.extract.prune import paragraph_text, pruned_copy
 from scraper.extract.split import merge_split_body
 
+# Below this many characters a fast extraction is checked by trafilatura's slower mode.
+_SHORT = 1000
+
 
 def _trafilatura(tree: etree._Element, url: str | None, fast: bool = True) -> str:
     """trafilatura's text; `fast` skips its own readability/jusText comparison (half its time)."""
@@ -65,13 +68,14 @@ def _paragraph_total(tree: etree._Element) -> int:
 def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str | None) -> str:
     """A second, slower opinion when the fast extraction looks too short for the page.
 
-    "Too short" is measured against the densest block of paragraphs, a crude but
-    cheap estimate of the story's length.
+    "Too short" is under _SHORT characters (a few paragraphs: the fast mode often keeps
+    only a lead or one block of a story laid out in several), or under half the
+    densest block of paragraphs, a crude but cheap estimate of the story's length.
     """
-    if len(text) >= 200 and len(text) >= 0.5 * _paragraph_total(cleaned):
+    if len(text) >= _SHORT and len(text) >= 0.5 * _paragraph_total(cleaned):
         return text  # cheap upper bound of the densest block: no need to compute it
     densest = _paragraph_fallback(cleaned)
-    if len(text) >= 200 and len(text) >= 0.5 * len(densest):
+    if len(text) >= _SHORT and len(text) >= 0.5 * len(densest):
         return text
     careful = _trafilatura(cleaned, url, fast=False)
     if len(careful) > len(text):
