@@ -115,7 +115,9 @@ def _extract(
     page = read_page(tree)
     article["page_type"] = "article" if is_article_tree(tree, page, url) else "other"
     _fill_metadata(article, tree, page, url, hints)
-    article["text"] = _body.main_text(tree, url, article["title"], article["authors"]) or None
+    article["text"] = (
+        _body.main_text(tree, url, article["title"], article["authors"], article["description"]) or None
+    )
     article["language"] = _language.language(tree, page, article["text"] or "")
     ctx = _dates.DateContext(url=url, fetched_at=fetched_at, language=article["language"], page=page)
     _fill_dates(article, tree, ctx, hints, headers)

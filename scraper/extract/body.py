@@ -14,6 +14,7 @@ import trafilatura
 from lxml import etree
 
 from scraper.extract.dom import text_of
+from scraper.extract.lead import with_lead
 from scraper.extract.lines import clean_lines, link_key
 from scraper.extract.prune import paragraph_text, pruned_copy
 from scraper.extract.split import merge_split_body
@@ -87,7 +88,11 @@ def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str 
 
 
 def main_text(
-    tree: etree._Element, url: str | None = None, title: str | None = None, authors: list[str] | None = None
+    tree: etree._Element,
+    url: str | None = None,
+    title: str | None = None,
+    authors: list[str] | None = None,
+    description: str | None = None,
 ) -> str:
     """The article's running text, paragraphs separated by a blank line."""
     cleaned = pruned_copy(tree)
@@ -97,7 +102,7 @@ def main_text(
     if cleaned is not tree and merge_split_body(cleaned, text):
         merged = _trafilatura(cleaned, url)
         text = merged if len(merged) > len(text) else text
-    text = _rescued(text, cleaned, tree, url)
+    text = with_lead(cleaned, _rescued(text, cleaned, tree, url), description)
     return clean_lines(text, title, authors, _link_keys(tree), url)
 
 
