@@ -49,6 +49,51 @@ _PROMPT_LINE = re.compile(
     r"^get\b.{0,60}\bdelivered\b|^[\w ]{1,20}:\s*(?:https?://|www\.)\S+$",
     re.I,
 )
+# "Read also:" lead-ins in the languages we meet most, with or without the headline they
+# announce; a label alone on its line, or followed by ":" or a dash.
+_READ_ALSO = re.compile(
+    r"^(?:(?:read|see) (?:more|also|next)|also read|further reading|you (?:may|might) also (?:like|enjoy)|"
+    r"more on this(?: story| topic)?|recommended(?: for you| reading)?|"
+    r"(?:lesen sie|bitte lesen sie) (?:auch|mehr|hier|dazu)|auch lesen|weiterlesen|mehr (?:zum thema|dazu|themen)|"
+    r"(?:das|diese?s?) (?:thema |artikel )?(?:könnte|dürfte) (?:dich|sie|euch) (?:auch )?interessieren|"
+    r"(?:auch|ebenfalls) interessant|(?:empfohlene|ähnliche|verwandte|weitere) (?:beiträge|artikel|themen|nachrichten)|"
+    r"(?:à )?lire (?:aussi|également|encore)|voir aussi|sur le même (?:sujet|thème)|à voir (?:aussi|également)|"
+    r"(?:lea|lee|vea|ve|mira|mire|leer|ver) (?:también|además|más)|"
+    r"(?:también )?(?:te|le|les) (?:puede|podría|pueden) interesar|puede interesarte|"
+    r"(?:noticias|artículos|notas) relacionad[oa]s|más (?:sobre|noticias de)\b.{0,40}|"
+    r"(?:leia|veja) (?:também|mais)|saiba mais|leggi anche|potrebbe interessarti|vedi anche|articoli correlati|"
+    r"(?:czytaj|przeczytaj|zobacz) (?:też|także|również|więcej)|lees (?:ook|meer)|bekijk ook)"
+    r"(?:\s*[:：»|>–—-].{0,200}|[.!…]*)$",
+    re.I,
+)
+# Calls to follow, download an app, join a channel, subscribe or log in, short lines only.
+_PROMO_LINE = re.compile(
+    r"^(?:s[ií]gue(?:nos)?|suivez[- ]nous|folgen sie uns|folge uns|follow us|seguici|obserwuj nas|volg ons)\b|"
+    r"\b(?:download|descarga|baixe|herunterladen|télécharge)\w*\b.{0,80}\b(?:apps?|aplicaci[oó]n|app-store)\b|"
+    r"\b(?:app store|google play|ios and android|ios y android|ios und android)\b|"
+    r"\b(?:canal|kanal|channel|grupo|group|gruppe) (?:de |en |on |auf )?(?:telegram|whatsapp|youtube)\b|"
+    r"\b(?:telegram|whatsapp|youtube)[- ](?:kanal|channel|canal)\b|"
+    r"\balready an? (?:subscriber|member)\b|\b(?:subscribe|log in|sign in) to (?:read|view|continue)\b|"
+    r"\bto (?:read|view|continue reading) (?:the|this) (?:full |entire )?(?:story|article)\b|"
+    r"\bsubscribers? (?:also )?(?:receive|get)\b|^pour (?:lire la suite|accéder|continuer à lire)\b|"
+    r"\b(?:jetzt|hier) (?:abonnieren|abonnent werden|weiterlesen mit)\b|"
+    r"\bsie sind (?:aktuell |derzeit |noch )?nicht (?:eingeloggt|angemeldet)\b|"
+    r"\b(?:hazte|hágase) (?:miembro|socio|suscriptor)\b|\bzapraszamy (?:też |także )?do (?:subskrypcji|obserwowania)\b",
+    re.I,
+)
+# Page furniture that extractors keep as a line of its own: loading placeholders, rating
+# and sharing labels, table-of-contents titles, picture credits, category labels.
+_CHROME_LINE = re.compile(
+    r"^(?:wird geladen|loading|cargando|chargement|caricamento|ładowanie|bewerten|rate this|"
+    r"teilen sie dies mit|share this|gefällt mir|like this|inhaltsverzeichnis|table of contents|contents|índice|"
+    r"sommaire|spis treści|beitragsbild|titelbild|headerbild|featured image|"
+    r"(?:crédits?|credits?) ?(?:photos?|images?)?|(?:photo|image|bild|foto)(?:s|nachweis|quelle)? ?credits?|"
+    r"bildquelle|fotonachweis|bildnachweis|"
+    r"(?:kategorien?|categories|category|catégories?|categorías?|categorie|temas|themen|topics)|"
+    r"(?:last modified|last updated|release date|veröffentlichung|zuletzt aktualisiert))"
+    r"(?:\s*[:：].{0,80}|\s*[.…]*)$",
+    re.I,
+)
 # Notices recognisable at any length (reprint and licensing boilerplate).
 _NOTICE = re.compile(
     r"^(?:this copy is for your personal,? non-commercial use|distribution and use of this material are governed)",
@@ -71,6 +116,8 @@ _LEAD_WORD = re.compile(
 _BY = re.compile(r"^(?:by|von|par|por|di|door|written by)\s", re.I)
 _URL = re.compile(r"https?://|www\.", re.I)
 _BULLET = re.compile(r"^[-•*]\s*")
+# A label of one to four words ending in a colon or an arrow ("LE PUEDE INTERESAR:", "Lesen Sie auch »").
+_LABEL = re.compile(r"^(?:[^\W\d][\w'’-]*\s+){0,3}[^\W\d][\w'’-]*\s*[:»>|]\s*")
 
 
 _NON_WORD = re.compile(r"\W+")
@@ -88,9 +135,11 @@ def _is_junk(line: str) -> bool:
         return True
     if len(line) > _SHORT:
         return False
-    if _BOILERPLATE_LINE.match(line) or _PROMPT_LINE.search(line):
+    if _BOILERPLATE_LINE.match(line) or _PROMPT_LINE.search(line) or _READ_ALSO.match(line):
         return True
-    return len(line) < 160 and bool(_NEWSLETTER_LINE.search(line))
+    if len(line) < 120 and _CHROME_LINE.match(line):
+        return True
+    return len(line) < 200 and bool(_NEWSLETTER_LINE.search(line) or _PROMO_LINE.search(line))
 
 
 def _is_link_line(line: str, links: set[str]) -> bool:
@@ -98,6 +147,12 @@ def _is_link_line(line: str, links: set[str]) -> bool:
     if len(line) > 160 or _URL.search(line) or len(line.split()) < 3:
         return False
     return link_key(_LINK_SUFFIX.sub("", _BULLET.sub("", line))) in links
+
+
+def _is_labelled_link(line: str, links: set[str]) -> bool:
+    """ "Read also: <headline>" in any language: a short label, a colon, then one link's text."""
+    match = _LABEL.match(line)
+    return bool(match) and len(line) <= 250 and _is_link_line(line[match.end() :], links)
 
 
 def _is_tag_line(line: str, links: set[str]) -> bool:
@@ -162,7 +217,7 @@ def clean_lines(
     """
     lines = [line for line in normalize_text(text).split("\n\n") if line and not _is_junk(line)]
     links = set(links)
-    lines = [line for line in lines if not _is_tag_line(line, links)]
+    lines = [line for line in lines if not _is_tag_line(line, links) and not _is_labelled_link(line, links)]
     if page_url:
         lines = [line for line in lines if line.strip("/ ") != page_url.strip("/ ")]
     lines = _drop_link_runs(lines, links)
