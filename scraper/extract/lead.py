@@ -30,9 +30,11 @@ _LEAD_NAME = re.compile(
 _LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "section", "span", "strong", "b", "em"})
 _MIN_CHARS, _MAX_CHARS = 40, 1200
 _MAX_LEADS = 3
-# Climb at most this many levels from the story's first paragraph to find the article
-# block that holds both the headline area and the story.
+# Without a headline before the story, climb at most this many levels from its first
+# paragraph to find the article block that holds the header area and the story.
 _CLIMB = 6
+# A lead starts at most this many characters of page text before the story.
+_NEAR = 2500
 
 
 def _norm(text: str) -> str:
@@ -45,11 +47,13 @@ def _first_node(tree: etree._Element, text: str) -> etree._Element | None:
     if not lines:
         return None
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "head"):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "head", "h1"):
             continue
         own = _norm(element.text or "")
-        if len(own) >= 20 and any(own in line for line in lines):
-            return element
+        if len(own) >= 20 and any(own in line for line in lines) and not any(
+            a.tag == "h1" for a in element.iterancestors()
+        ):
+            return element  # not the headline, which some extractions begin with
     return None
 
 
@@ -81,24 +85,35 @@ def _is_lead(element: etree._Element, description: str) -> str:
 
 
 def _between(tree: etree._Element, anchor: etree._Element) -> list[etree._Element]:
-    """Elements after the last <h1> before the story and before the story's first paragraph,
-    inside the article block (the anchor's ancestor up to _CLIMB levels)."""
+    """Elements after the last <h1> before the story and before its first paragraph.
+
+    Without such a headline, the stretch is the part of the article block (the
+    anchor's ancestor _CLIMB levels up) before the anchor. Either way only the last
+    _NEAR characters of text before the story are searched: a lead sits next to it.
+    """
+    ancestors = set(anchor.iterancestors())
     block = anchor
     for _ in range(_CLIMB):
         parent = block.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
         block = parent
-    stretch: list[etree._Element] = []
-    ancestors = set(anchor.iterancestors())
-    for element in block.iter():
+    in_block = False
+    stretch: list[tuple[etree._Element, int]] = []
+    seen_h1, chars = False, 0
+    for element in tree.iter():
         if element is anchor:
             break
-        if element.tag == "h1":
-            stretch = []
-        elif element not in ancestors and isinstance(element.tag, str):
-            stretch.append(element)
-    return stretch
+        if element is block:
+            in_block = True
+        if not isinstance(element.tag, str) or element in ancestors:
+            continue
+        if element.tag == "h1" and not seen_h1:
+            stretch, seen_h1, chars = [], True, 0
+        elif seen_h1 or in_block:
+            stretch.append((element, chars))
+        chars += len(element.text or "") + len(element.tail or "")
+    return [element for element, at in stretch if chars - at <= _NEAR]
 
 
 def with_lead(tree: etree._Element, text: str, description: str | None = None) -> str:
