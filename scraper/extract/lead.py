@@ -26,6 +26,8 @@ _LEAD_NAME = re.compile(
     r"description|kicker-text)(?=$|[\s_-])",
     re.I,
 )
+# Names of blocks that are never the lead although they may say "description" or "summary".
+_NOT_LEAD = re.compile(r"author|byline|bio|caption|credit|related|comment|share|newsletter|promo|sidebar|footer", re.I)
 # Tags a lead can be; its text is read whole, inline markup included.
 _LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "section", "span", "strong", "b", "em"})
 _MIN_CHARS, _MAX_CHARS = 40, 1200
@@ -67,7 +69,8 @@ def _is_lead(element: etree._Element, description: str) -> str:
     if element.tag not in _LEAD_TAGS:
         return ""
     parent = element.getparent()
-    named = bool(_LEAD_NAME.search(f"{element.get('class', '')} {element.get('id', '')}"))
+    tokens = f"{element.get('class', '')} {element.get('id', '')}".split()
+    named = any(_LEAD_NAME.search(token) and not _NOT_LEAD.search(token) for token in tokens)
     in_header = element.tag == "p" and parent is not None and parent.tag in ("header", "hgroup")
     text = _norm(element.text_content())
     if not _MIN_CHARS <= len(text) <= _MAX_CHARS or len(text.split()) < 6:
