@@ -34,6 +34,9 @@ STORY = (
         "Crédits photos : Agence",
         "Inhaltsverzeichnis",
         "Kategorien",
+        "Materiał chroniony prawem autorskim. Wszelkie prawa zastrzeżone.",
+        "Es werden die Artikel 1 bis 10 von insgesamt 19 angezeigt!",
+        "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / Fotograf Name",
     ],
 )
 def test_furniture_lines_dropped(line):

@@ -94,6 +94,21 @@ _CHROME_LINE = re.compile(
     r"(?:\s*[:：].{0,80}|\s*[.…]*)$",
     re.I,
 )
+# Rights notices, picture credits made of a news agency and a name, result counters and
+# "this way to ..." links, in several languages: short lines only.
+_NOTICE_LINE = re.compile(
+    r"^(?:(?:alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|tutti i diritti riservati|"
+    r"todos os direitos reservados|wszelkie prawa zastrzeżone|alle rechten voorbehouden)\b.{0,80}|"
+    r"materiał chroniony prawem autorskim.{0,120}|.{0,80}\b(?:urheberrechtlich geschützt)\b.{0,80}|"
+    r"(?:foto|photo|bild|image)?\s*[:(]?\s*(?:afp|ap|reuters|epa|dpa|efe|ansa|pap|anp|imago|keystone|getty images|"
+    r"shutterstock|istock|picture alliance|sipa|xinhua)(?:\s*(?:/|via|[|,]|-)\s*[^\s.!?]+(?:\s+[^\s.!?]+){0,3})?\)?|"
+    r"(?:showing|displaying|es werden(?: die)?(?: \w+)?|mostrando|affichage(?: des)?(?: \w+)?)\s*\d+\s*"
+    r"(?:to|bis|-|–|a|à)\s*\d+\s*(?:of|von|de|sur)(?: insgesamt)?\s*\d+.{0,40}|"
+    r"hier geht(?:'s| es) (?:zu[mr]?|weiter)\b.{0,100})$",
+    re.I,
+)
+# A picture caption: a short line that ends with its credit ("... Schweiz. © AFP / NAME").
+_CREDITED = re.compile(r"(?:©|\(c\)|\b(?:foto|photo|bild|credit|crédit)s?\s*:)\s*[^.!?©:\n]{2,60}$", re.I)
 # Notices recognisable at any length (reprint and licensing boilerplate).
 _NOTICE = re.compile(
     r"^(?:this copy is for your personal,? non-commercial use|distribution and use of this material are governed)",
@@ -138,6 +153,8 @@ def _is_junk(line: str) -> bool:
     if _BOILERPLATE_LINE.match(line) or _PROMPT_LINE.search(line) or _READ_ALSO.match(line):
         return True
     if len(line) < 120 and _CHROME_LINE.match(line):
+        return True
+    if len(line) < 160 and _NOTICE_LINE.match(line) or _CREDITED.search(line):
         return True
     return len(line) < 200 and bool(_NEWSLETTER_LINE.search(line) or _PROMO_LINE.search(line))
 
