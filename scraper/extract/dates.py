@@ -300,10 +300,13 @@ def from_htmldate(tree: etree._Element, ctx: DateContext) -> DateFound | None:
 
     Its fast mode first; the extensive mode hands strings to dateparser (in the page's
     language: see pagesearch.py), so it runs only when the fast mode finds nothing.
+    An answer on January 1st is htmldate's fallback to a lone year (the copyright
+    line's, or any year in the page) written as a day: a year is not a publication
+    day, so it counts as no answer.
     """
     for extensive in (False, True):
         value = _htmldate(tree, ctx, extensive)
-        if value is not None:
+        if value is not None and (value.month, value.day) != (1, 1):
             return DateFound(value, "htmldate")
     return None
 
