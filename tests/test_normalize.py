@@ -50,3 +50,11 @@ def test_squash():
     assert squash("Émile  Zola!") == "emile zola"
     assert squash("The DAILY-Planet") == "the daily planet"
     assert squash(None) == ""
+
+
+def test_mojibake_found_inside_long_ascii_text():
+    filler = "Plain ASCII words go on and on for a while here. " * 20
+    for damaged in ("CafÃ© crÃ¨me", "lâ€™Ã©tÃ©", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚"):
+        repaired = fix_encoding(f"{filler}{damaged} {filler}")
+        assert damaged not in repaired and "Ã" not in repaired and "â€" not in repaired
+    assert fix_encoding(f"{filler}“Fine” — and naïve. {filler}") == f"{filler}“Fine” — and naïve. {filler}"

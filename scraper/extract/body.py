@@ -73,18 +73,21 @@ def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str 
     only a lead or one block of a story laid out in several), or under half the
     densest block of paragraphs, a crude but cheap estimate of the story's length.
     """
-    if len(text) >= _SHORT and len(text) >= 0.5 * _paragraph_total(cleaned):
-        return text  # cheap upper bound of the densest block: no need to compute it
-    densest = _paragraph_fallback(cleaned)
-    if len(text) >= _SHORT and len(text) >= 0.5 * len(densest):
-        return text
+    if len(text) >= _SHORT:
+        if len(text) >= 0.5 * _paragraph_total(cleaned):
+            return text  # cheap upper bound of the densest block: no need to compute it
+        if len(text) >= 0.5 * len(_paragraph_fallback(cleaned)):
+            return text
     careful = _trafilatura(cleaned, url, fast=False)
     if len(careful) > len(text):
         text = careful
     if len(text) < 200:
         raw = _trafilatura(tree, url, fast=False)
         text = raw if len(raw) > len(text) else text
-    return densest if len(text) < 100 and len(densest) > len(text) else text
+    if len(text) < 100:  # the last resort: the densest block of paragraphs
+        densest = _paragraph_fallback(cleaned)
+        return densest if len(densest) > len(text) else text
+    return text
 
 
 def main_text(

@@ -64,6 +64,11 @@ def _link_share(element: etree._Element, length: int) -> float:
     return linked / length if length else 1.0
 
 
+def _described(text: str, description: str) -> bool:
+    """The block starts like the page's description (both squash()ed; a prefix is enough)."""
+    return len(description) >= _MIN_CHARS and squash(text[:300]).startswith(description[:80])
+
+
 def _is_lead(element: etree._Element, description: str) -> str:
     """The lead's text if the element is one, else "". `description` is squash()ed."""
     if element.tag not in _LEAD_TAGS:
@@ -75,8 +80,7 @@ def _is_lead(element: etree._Element, description: str) -> str:
     text = _norm(element.text_content())
     if not _MIN_CHARS <= len(text) <= _MAX_CHARS or len(text.split()) < 6:
         return ""
-    described = len(description) >= _MIN_CHARS and squash(text).startswith(description[:80])
-    if not (named or in_header or described):
+    if not (named or in_header or _described(text, description)):
         return ""
     if _link_share(element, len(text)) > 0.3:
         return ""  # a teaser linking to another story
