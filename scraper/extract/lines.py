@@ -81,6 +81,14 @@ _PROMO_LINE = re.compile(
     r"\b(?:hazte|hágase) (?:miembro|socio|suscriptor)\b|\bzapraszamy (?:też |także )?do (?:subskrypcji|obserwowania)\b",
     re.I,
 )
+# Words one of which every _PROMO_LINE match holds: a line without any is not searched
+# (the search tries each alternative at every position).
+_PROMO_WORDS = (
+    "sígue", "sigue", "suivez", "folg", "follow", "seguici", "obserwuj", "volg", "app", "telegram", "whatsapp",
+    "youtube", "subscri", "log in", "sign in", "to read", "to view", "to continue", "pour ", "abonn", "weiterlesen",
+    "eingeloggt", "angemeldet", "miembro", "socio", "suscriptor", "zapraszamy", "ios", "android", "google play",
+    "aplicaci", "already",
+)
 # Page furniture that extractors keep as a line of its own: loading placeholders, rating
 # and sharing labels, table-of-contents titles, picture credits, category labels.
 _CHROME_LINE = re.compile(
@@ -107,7 +115,9 @@ _NOTICE_LINE = re.compile(
     r"hier geht(?:'s| es) (?:zu[mr]?|weiter)\b.{0,100})$",
     re.I,
 )
-# A picture caption: a short line that ends with its credit ("... Schweiz. © AFP / NAME").
+# A picture caption: a short line that ends with its credit ("... Schweiz. © AFP / NAME");
+# _CREDIT_MARK is the cheap test that the line has a credit mark at all.
+_CREDIT_MARK = re.compile(r"[©:]|\(c\)", re.I)
 _CREDITED = re.compile(r"(?:©|\(c\)|\b(?:foto|photo|bild|credit|crédit)s?\s*:)\s*[^.!?©:\n]{2,60}$", re.I)
 # Notices recognisable at any length (reprint and licensing boilerplate).
 _NOTICE = re.compile(
@@ -154,9 +164,16 @@ def _is_junk(line: str) -> bool:
         return True
     if len(line) < 120 and _CHROME_LINE.match(line):
         return True
-    if len(line) < 160 and _NOTICE_LINE.match(line) or _CREDITED.search(line):
+    if len(line) < 160 and _NOTICE_LINE.match(line):
         return True
-    return len(line) < 200 and bool(_NEWSLETTER_LINE.search(line) or _PROMO_LINE.search(line))
+    if _CREDIT_MARK.search(line) and _CREDITED.search(line):
+        return True
+    if len(line) >= 200:
+        return False
+    if _NEWSLETTER_LINE.search(line):
+        return True
+    folded = line.casefold()
+    return any(word in folded for word in _PROMO_WORDS) and bool(_PROMO_LINE.search(line))
 
 
 def _is_link_line(line: str, links: set[str]) -> bool:
