@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 import dateparser
+from dateparser import DateDataParser
 
 MIN_DAY = date(1995, 1, 1)
 # dateparser needs some base for relative expressions; a fixed one keeps results
@@ -216,12 +218,23 @@ def _dateparser(value: str, language: str | None, fetched_at: datetime | None, o
     """The slow path, for month names and word orders the regexes do not know."""
     if len(value) > 80 or not re.search(r"[^\W\d_]{3}", value):
         return None
-    languages = [language] if language else None
     try:
-        parsed = dateparser.parse(value, languages=languages, settings=dateparser_settings(fetched_at, order))
+        found = _date_parser(language, fetched_at, order).get_date_data(value)
     except Exception:  # noqa: BLE001 - dateparser raises assorted errors on odd input
         return None
+    parsed = found["date_obj"] if found else None
     return parsed.date() if parsed else None
+
+
+@lru_cache(maxsize=64)
+def _date_parser(language: str | None, fetched_at: datetime | None, order: str) -> DateDataParser:
+    """The parser `dateparser.parse` would build for these arguments, built once.
+
+    dateparser.parse makes a new DateDataParser on every call with languages or
+    settings, and that compiles its locale regexes again: most of its time.
+    """
+    languages = [language] if language else None
+    return DateDataParser(languages=languages, settings=dateparser_settings(fetched_at, order))
 
 
 def _parse_relative(value: str, language: str | None, fetched_at: datetime | None) -> date | datetime | None:

@@ -104,7 +104,7 @@ NEAR_HEADLINE = 300  # characters: a printed date further away may belong to a t
 _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 _ARTICLES = etree.XPath("//article")
 # Both microdata dates in one walk of the page (a walk costs as much as the rest of a lookup).
-_ITEMPROP_DATES = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified']")
+_ITEMPROPS = etree.XPath("//*[@itemprop]")  # then filtered in Python: faster than two tests in XPath
 _TIMES = etree.XPath(".//time[@datetime or @pubdate]")
 _LD_SCRIPTS = etree.XPath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]')
 
@@ -193,7 +193,8 @@ def _article_root(tree: etree._Element) -> etree._Element:
 
 def _itemprop_dates(tree: etree._Element, ctx: DateContext) -> list[etree._Element]:
     if "itemprop" not in ctx.cache:
-        ctx.cache["itemprop"] = _ITEMPROP_DATES(tree)
+        props = ("datePublished", "dateModified")
+        ctx.cache["itemprop"] = [el for el in _ITEMPROPS(tree) if el.get("itemprop") in props]
     return ctx.cache["itemprop"]
 
 
