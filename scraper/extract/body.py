@@ -16,11 +16,13 @@ from lxml import etree
 from scraper.extract.dom import text_of
 from scraper.extract.lead import with_lead
 from scraper.extract.lines import clean_lines, link_key
-from scraper.extract.prune import paragraph_text, pruned_copy
+from scraper.extract.prune import paragraph_text, pruned_copy, visible_length
 from scraper.extract.split import merge_split_body
 
-# Below this many characters a fast extraction is checked by trafilatura's slower mode.
+# Below this many characters a fast extraction is checked by trafilatura's slower mode,
+# unless it already holds this share of the page's visible text.
 _SHORT = 1000
+_MOST_OF_PAGE = 0.15
 
 
 def _trafilatura(tree: etree._Element, url: str | None, fast: bool = True) -> str:
@@ -66,6 +68,12 @@ def _paragraph_total(tree: etree._Element) -> int:
     return sum(n for n in lengths if n > 40)
 
 
+def _visible_total(tree: etree._Element) -> int:
+    """Characters of text a reader could see on the (pruned) page."""
+    body = tree.find(".//body")
+    return visible_length(body if body is not None else tree)
+
+
 def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str | None) -> str:
     """A second, slower opinion when the fast extraction looks too short for the page.
 
@@ -78,6 +86,8 @@ def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str 
             return text  # cheap upper bound of the densest block: no need to compute it
         if len(text) >= 0.5 * len(_paragraph_fallback(cleaned)):
             return text
+    elif len(text) >= 200 and len(text) >= _MOST_OF_PAGE * _visible_total(cleaned):
+        return text  # short, but so is the page: there is nothing more to find
     careful = _trafilatura(cleaned, url, fast=False)
     if len(careful) > len(text):
         text = careful
