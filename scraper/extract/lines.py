@@ -17,6 +17,7 @@ from scraper.extract.dateparse import parse_iso, parse_month_name, parse_numeric
 from scraper.extract.normalize import normalize_text, squash
 
 _SHORT = 250  # a line longer than this is running text, whatever words it uses
+_MAX_TAG = 100  # characters of one item of a tag list
 
 _BOILERPLATE_LINE = re.compile(
     r"^(?:advertisement|advertisment|anzeige|publicité|publicidad|pubblicità|reklama|sponsored(?: content)?|"
@@ -194,7 +195,8 @@ def _is_tag_line(line: str, links: set[str]) -> bool:
     items = [item for item in line.split(",") if item.strip()]
     if len(items) < 3:
         return False
-    linked = sum(link_key(item) in links for item in items)
+    # a tag is a few words: a long item (a clause of a sentence) is not looked up
+    linked = sum(len(item) <= _MAX_TAG and link_key(item) in links for item in items)
     return linked >= 0.7 * len(items)
 
 
@@ -231,7 +233,9 @@ def _drop_lead(lines: list[str], title: str | None, authors: list[str]) -> list[
     """Drop the headline repeated near the top and bylines/datelines above the story."""
     key = squash(title)
     if key:
-        lines = [line for k, line in enumerate(lines) if k >= 3 or squash(line) != key]
+        # squash() only drops punctuation and spaces: a line twice the title's length is not it
+        near = 2 * len(title or "") + 20
+        lines = [line for k, line in enumerate(lines) if k >= 3 or len(line) > near or squash(line) != key]
     while len(lines) > 1 and _is_lead_meta(lines[0], authors):
         lines = lines[1:]
     return lines
