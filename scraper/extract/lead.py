@@ -49,9 +49,12 @@ def _first_node(tree: etree._Element, text: str) -> etree._Element | None:
     if not lines:
         return None
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "title", "head", "h1"):
+        raw = element.text
+        if not raw or len(raw) < 20 or not isinstance(element.tag, str):
+            continue  # (whitespace only shrinks: a raw text under 20 characters cannot qualify)
+        if element.tag in ("script", "style", "title", "head", "h1"):
             continue
-        own = _norm(element.text or "")
+        own = _norm(raw)
         if len(own) >= 20 and any(own in line for line in lines) and not any(
             a.tag == "h1" for a in element.iterancestors()
         ):
