@@ -333,10 +333,14 @@ def print_targets(results: list[dict[str, Any]]) -> None:
         met = gap != "?" and float(gap) <= MAX_HALF_GAP
         print(f"  {kind:<8} {'half gap':<10} <= {MAX_HALF_GAP:<5} {gap:>7}  {'met' if met else 'NOT met'}")
     if "snippets" in by_kind:
-        ratio = by_kind["snippets"]["time_ratio"]
-        met = ratio is not None and ratio <= MAX_TIME_RATIO
-        verdict = "met" if met else "NOT met"
-        print(f"  snippets time ratio vs trafilatura.extract <= {MAX_TIME_RATIO}: {ratio}  {verdict}")
+        # wall time counts the moments other programs held the CPU; on a shared machine
+        # CPU time is the steadier figure, so both are judged
+        for label, key in (("wall", "time_ratio"), ("CPU", "cpu_time_ratio")):
+            ratio = by_kind["snippets"][key]
+            met = ratio is not None and ratio <= MAX_TIME_RATIO
+            verdict = "met" if met else "NOT met"
+            name = f"{label} time"
+            print(f"  snippets {name:<10} <= {MAX_TIME_RATIO:<5} {ratio!s:>7}  {verdict}  (ours / trafilatura.extract)")
 
 
 def _gap(res: dict[str, Any], figure: str) -> str:
