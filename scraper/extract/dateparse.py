@@ -20,6 +20,7 @@ MIN_DAY = date(1995, 1, 1)
 # dateparser needs some base for relative expressions; a fixed one keeps results
 # reproducible when the caller knows no fetch time (relative dates are then refused).
 _FIXED_BASE = datetime(2000, 1, 1)
+_DAY_NUMBER = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 
 _ISO = re.compile(
     r"(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -215,8 +216,12 @@ def parse_human(
 
 
 def _dateparser(value: str, language: str | None, fetched_at: datetime | None, order: str) -> date | None:
-    """The slow path, for month names and word orders the regexes do not know."""
-    if len(value) > 80 or not re.search(r"[^\W\d_]{3}", value):
+    """The slow path, for month names and word orders the regexes do not know.
+
+    A day is required, so a string without a one- or two-digit number besides its year
+    ("September 2014", "KIKA 2011") cannot give one: dateparser is not asked.
+    """
+    if len(value) > 80 or not re.search(r"[^\W\d_]{3}", value) or not _DAY_NUMBER.search(value):
         return None
     try:
         found = _date_parser(language, fetched_at, order).get_date_data(value)
