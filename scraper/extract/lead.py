@@ -95,11 +95,13 @@ def _is_lead(element: etree._Element, description: str) -> str:
 
 
 def _between(tree: etree._Element, anchor: etree._Element) -> list[etree._Element]:
-    """Elements after the last <h1> before the story and before its first paragraph.
+    """Elements after the page's first <h1> (when it comes before the story) and before
+    the story's first paragraph.
 
     Without such a headline, the stretch is the part of the article block (the
     anchor's ancestor _CLIMB levels up) before the anchor. Either way only the last
     _NEAR characters of text before the story are searched: a lead sits next to it.
+    The first <h1>, not the nearest: later ones are often a paywall's or a widget's.
     """
     ancestors = set(anchor.iterancestors())
     block = anchor
