@@ -10,6 +10,10 @@ bench's README runs it (tables on, comments off) for bodies and snippets, or htm
 `find_date()` (original date, extensive search) for dates, to compare quality and time
 in the same run.
 
+Times are the least of three runs of each tool taken in turns (`--rounds`): on a
+shared machine a busy spell then hits both tools, and other programs only ever add
+time. Both wall and CPU time are reported.
+
 Split-half check: each set's pages are split by the parity of sha1(id), and both
 halves are scored apart (by the same score.py, on the half's gold lines). A rule tuned
 on one half that only fits that half shows as a gap between the two.
@@ -357,7 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench", type=Path, default=DEFAULT_BENCH)
     parser.add_argument("--only", choices=KINDS)
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
-    parser.add_argument("--rounds", type=int, default=1, help="run each tool N times in turns; times are the least")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="run each tool N times in turns; times are the least (default 3)"
+    )
     parser.add_argument("--worker", choices=("newswatch", "reference"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
