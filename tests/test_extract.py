@@ -167,7 +167,7 @@ def test_windows1252_declared_utf8():
     raw = page("cp1252_declared_utf8.html")
     assert b'charset="utf-8"' in raw
     art = extract_article(raw, "https://cafe.example/a", headers={"Content-Type": "text/html; charset=utf-8"})
-    assert art["title"] == "Café de la Gare : la réouverture est prévue à l'été"
+    assert art["title"] == "Café de la Gare : la réouverture est prévue à l’été"
     assert "Frédéric Lemaître" in art["text"] and "450 000 €" in art["text"]
     assert "\ufffd" not in art["text"]
 
@@ -180,7 +180,7 @@ def test_utf8_declared_windows1252_header():
 
 def test_mojibake_is_repaired():
     art = extract_article(page("mojibake.html"), "https://cafe.example/b")
-    assert art["title"] == "Café de la Gare : la réouverture est prévue à l'été"
+    assert art["title"] == "Café de la Gare : la réouverture est prévue à l’été"
     assert "Frédéric Lemaître" in art["text"]
     assert "Ã" not in art["text"]
 

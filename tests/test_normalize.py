@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from scraper.extract.normalize import fix_encoding, normalize_inline, normalize_text, squash, straighten_quotes
+from scraper.extract.normalize import fix_encoding, normalize_inline, normalize_text, squash
 
 
 def test_mojibake_repaired():
     assert fix_encoding("CafÃ© Ã  Paris") == "Café à Paris"
-    assert fix_encoding("lâ€™Ã©tÃ©") == "l’été".replace("’", "'")
+    assert fix_encoding("lâ€™Ã©tÃ©") == "l’été"
 
 
 def test_nfc():
@@ -18,10 +18,11 @@ def test_nfc():
     assert unicodedata.is_normalized("NFC", normalize_text(decomposed))
 
 
-def test_quotes_straightened():
-    assert straighten_quotes("„Guten Tag“") == '"Guten Tag“'.replace("“", "“")
-    assert normalize_inline("O’Brien said “yes”") == 'O\'Brien said "yes"'
-    assert normalize_inline("‚single‘") == "'single'"
+def test_typography_kept_as_published():
+    assert normalize_text("„Guten Tag“") == "„Guten Tag“"
+    assert normalize_inline("O’Brien said “yes” – twice…") == "O’Brien said “yes” – twice…"
+    assert normalize_inline("‚single‘") == "‚single‘"
+    assert normalize_text("Ça coûte 10\u202f000 €, « oui »") == "Ça coûte 10\u202f000 €, « oui »"
 
 
 def test_guillemets_kept():
@@ -29,7 +30,7 @@ def test_guillemets_kept():
 
 
 def test_inline_whitespace():
-    assert normalize_inline("  Ann\u00a0Lee \n\t and\u2009Bo  ") == "Ann Lee and Bo"
+    assert normalize_inline("  Ann\u00a0 Lee \n\t and\u2009Bo  ") == "Ann Lee and\u2009Bo"
     assert normalize_inline(None) == ""
     assert normalize_inline("zero\u200bwidth soft\u00adhyphen") == "zerowidth softhyphen"
 
@@ -49,3 +50,11 @@ def test_squash():
     assert squash("Émile  Zola!") == "emile zola"
     assert squash("The DAILY-Planet") == "the daily planet"
     assert squash(None) == ""
+
+
+def test_mojibake_found_inside_long_ascii_text():
+    filler = "Plain ASCII words go on and on for a while here. " * 20
+    for damaged in ("CafÃ© crÃ¨me", "lâ€™Ã©tÃ©", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚"):
+        repaired = fix_encoding(f"{filler}{damaged} {filler}")
+        assert damaged not in repaired and "Ã" not in repaired and "â€" not in repaired
+    assert fix_encoding(f"{filler}“Fine” — and naïve. {filler}") == f"{filler}“Fine” — and naïve. {filler}"

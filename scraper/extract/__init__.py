@@ -93,7 +93,9 @@ def _extract(
     page = read_page(tree)
     article["page_type"] = "article" if is_article_tree(tree, page, url) else "other"
     _fill_metadata(article, tree, page, url, hints)
-    article["text"] = _body.main_text(tree, url, article["title"], article["authors"]) or None
+    article["text"] = (
+        _body.main_text(tree, url, article["title"], article["authors"], article["description"]) or None
+    )
     article["index_page"] = article["page_type"] != "article" and is_index_tree(tree, page, url, article["text"])
     article["language"] = _language.language(tree, page, article["text"] or "")
     ctx = _dates.DateContext(url=url, fetched_at=fetched_at, language=article["language"], page=page)

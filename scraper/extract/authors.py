@@ -91,7 +91,7 @@ _BYLINE_XPATH = etree.XPath(
 
 def clean_author_string(raw: str, site: str | None = None, host: str | None = None) -> list[str]:
     """Split one byline string into clean person names ("By A and B, Staff" -> [A, B])."""
-    text = normalize_inline(raw)
+    text = " ".join(normalize_inline(raw).split())  # a name is a value: plain spaces
     text = re.sub(r"\(.*?\)|\[.*?\]", " ", text)
     text = _EMAIL.sub(" ", _URL.sub(" ", text))
     text = _PREFIX.sub("", text.strip(" :-–—|"))
@@ -129,7 +129,7 @@ def _is_site(piece: str, site: str | None, host: str | None) -> bool:
 
 def clean_name(piece: str, site: str | None = None, host: str | None = None) -> str | None:
     """One candidate name, or None when it is a role, an organisation or noise."""
-    piece = _GLUED_DATE.sub("", _PREFIX.sub("", piece.strip(" .:-–—|,·•'\"")))
+    piece = _GLUED_DATE.sub("", _PREFIX.sub("", piece.strip(" .:-–—|,·•'\"‘’“”„«»")))
     if not piece or _ROLE_ONLY.match(piece) or piece.lower() in _BARE_PREFIX:
         return None
     piece = _ROLE_TAIL.sub("", piece).strip(" .:-–—|,")

@@ -15,8 +15,9 @@ from lxml import etree
 from trafilatura.settings import use_config
 
 from scraper.extract.dom import text_of
+from scraper.extract.lead import with_lead
 from scraper.extract.lines import clean_lines, link_key
-from scraper.extract.prune import paragraph_text, pruned_copy
+from scraper.extract.prune import paragraph_text, pruned_copy, visible_length
 from scraper.extract.split import merge_split_body
 
 # trafilatura replaces a result under 250 characters by its "baseline", the whole
@@ -26,6 +27,10 @@ from scraper.extract.split import merge_split_body
 _NO_BASELINE = use_config()
 _NO_BASELINE.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
 _ONE_LINE_DUMP = 1000  # a single-line result shorter than this may be that baseline
+# Below this many characters a fast extraction is checked by trafilatura's slower mode,
+# unless it already holds this share of the page's visible text.
+_SHORT = 1000
+_MOST_OF_PAGE = 0.15
 
 
 def _trafilatura(tree: etree._Element, url: str | None, fast: bool = True, config=None) -> str:
@@ -72,28 +77,44 @@ def _paragraph_total(tree: etree._Element) -> int:
     return sum(n for n in lengths if n > 40)
 
 
+def _visible_total(tree: etree._Element) -> int:
+    """Characters of text a reader could see on the (pruned) page."""
+    body = tree.find(".//body")
+    return visible_length(body if body is not None else tree)
+
+
 def _rescued(text: str, cleaned: etree._Element, tree: etree._Element, url: str | None, config=None) -> str:
     """A second, slower opinion when the fast extraction looks too short for the page.
 
-    "Too short" is measured against the densest block of paragraphs, a crude but
-    cheap estimate of the story's length.
+    "Too short" is under _SHORT characters (a few paragraphs: the fast mode often keeps
+    only a lead or one block of a story laid out in several), or under half the
+    densest block of paragraphs, a crude but cheap estimate of the story's length.
     """
-    if len(text) >= 200 and len(text) >= 0.5 * _paragraph_total(cleaned):
-        return text  # cheap upper bound of the densest block: no need to compute it
-    densest = _paragraph_fallback(cleaned)
-    if len(text) >= 200 and len(text) >= 0.5 * len(densest):
-        return text
+    if len(text) >= _SHORT:
+        if len(text) >= 0.5 * _paragraph_total(cleaned):
+            return text  # cheap upper bound of the densest block: no need to compute it
+        if len(text) >= 0.5 * len(_paragraph_fallback(cleaned)):
+            return text
+    elif len(text) >= 200 and len(text) >= _MOST_OF_PAGE * _visible_total(cleaned):
+        return text  # short, but so is the page: there is nothing more to find
     careful = _trafilatura(cleaned, url, fast=False, config=config)
     if len(careful) > len(text):
         text = careful
     if len(text) < 200:
         raw = _trafilatura(tree, url, fast=False, config=config)
         text = raw if len(raw) > len(text) else text
-    return densest if len(text) < 100 and len(densest) > len(text) else text
+    if len(text) < 100:  # the last resort: the densest block of paragraphs
+        densest = _paragraph_fallback(cleaned)
+        return densest if len(densest) > len(text) else text
+    return text
 
 
 def main_text(
-    tree: etree._Element, url: str | None = None, title: str | None = None, authors: list[str] | None = None
+    tree: etree._Element,
+    url: str | None = None,
+    title: str | None = None,
+    authors: list[str] | None = None,
+    description: str | None = None,
 ) -> str:
     """The article's running text, paragraphs separated by a blank line."""
     cleaned = pruned_copy(tree)
@@ -108,7 +129,7 @@ def main_text(
     if cleaned is not tree and merge_split_body(cleaned, text):
         merged = _trafilatura(cleaned, url, config=config)
         text = merged if len(merged) > len(text) else text
-    text = _rescued(text, cleaned, tree, url, config)
+    text = with_lead(cleaned, _rescued(text, cleaned, tree, url, config), description)
     return clean_lines(text, title, authors, _link_keys(tree), url)
 
 

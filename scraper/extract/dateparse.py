@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 import dateparser
+from dateparser import DateDataParser
 
 MIN_DAY = date(1995, 1, 1)
 # dateparser needs some base for relative expressions; a fixed one keeps results
 # reproducible when the caller knows no fetch time (relative dates are then refused).
 _FIXED_BASE = datetime(2000, 1, 1)
+_DAY_NUMBER = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 
 _ISO = re.compile(
     r"(?P<y>(?:19|20)\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -213,15 +216,30 @@ def parse_human(
 
 
 def _dateparser(value: str, language: str | None, fetched_at: datetime | None, order: str) -> date | None:
-    """The slow path, for month names and word orders the regexes do not know."""
-    if len(value) > 80 or not re.search(r"[^\W\d_]{3}", value):
+    """The slow path, for month names and word orders the regexes do not know.
+
+    A day is required, so a string without a one- or two-digit number besides its year
+    ("September 2014", "KIKA 2011") cannot give one: dateparser is not asked.
+    """
+    if len(value) > 80 or not re.search(r"[^\W\d_]{3}", value) or not _DAY_NUMBER.search(value):
         return None
-    languages = [language] if language else None
     try:
-        parsed = dateparser.parse(value, languages=languages, settings=dateparser_settings(fetched_at, order))
+        found = _date_parser(language, fetched_at, order).get_date_data(value)
     except Exception:  # noqa: BLE001 - dateparser raises assorted errors on odd input
         return None
+    parsed = found["date_obj"] if found else None
     return parsed.date() if parsed else None
+
+
+@lru_cache(maxsize=64)
+def _date_parser(language: str | None, fetched_at: datetime | None, order: str) -> DateDataParser:
+    """The parser `dateparser.parse` would build for these arguments, built once.
+
+    dateparser.parse makes a new DateDataParser on every call with languages or
+    settings, and that compiles its locale regexes again: most of its time.
+    """
+    languages = [language] if language else None
+    return DateDataParser(languages=languages, settings=dateparser_settings(fetched_at, order))
 
 
 def _parse_relative(value: str, language: str | None, fetched_at: datetime | None) -> date | datetime | None:

@@ -104,7 +104,7 @@ NEAR_HEADLINE = 300  # characters: a printed date further away may belong to a t
 _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{8,40})"')
 _ARTICLES = etree.XPath("//article")
 # Both microdata dates in one walk of the page (a walk costs as much as the rest of a lookup).
-_ITEMPROP_DATES = etree.XPath("//*[@itemprop='datePublished' or @itemprop='dateModified']")
+_ITEMPROPS = etree.XPath("//*[@itemprop]")  # then filtered in Python: faster than two tests in XPath
 _TIMES = etree.XPath(".//time[@datetime or @pubdate]")
 _LD_SCRIPTS = etree.XPath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]')
 
@@ -193,7 +193,8 @@ def _article_root(tree: etree._Element) -> etree._Element:
 
 def _itemprop_dates(tree: etree._Element, ctx: DateContext) -> list[etree._Element]:
     if "itemprop" not in ctx.cache:
-        ctx.cache["itemprop"] = _ITEMPROP_DATES(tree)
+        props = ("datePublished", "dateModified")
+        ctx.cache["itemprop"] = [el for el in _ITEMPROPS(tree) if el.get("itemprop") in props]
     return ctx.cache["itemprop"]
 
 
@@ -300,10 +301,13 @@ def from_htmldate(tree: etree._Element, ctx: DateContext) -> DateFound | None:
 
     Its fast mode first; the extensive mode hands strings to dateparser (in the page's
     language: see pagesearch.py), so it runs only when the fast mode finds nothing.
+    An answer on January 1st is htmldate's fallback to a lone year (the copyright
+    line's, or any year in the page) written as a day: a year is not a publication
+    day, so it counts as no answer.
     """
     for extensive in (False, True):
         value = _htmldate(tree, ctx, extensive)
-        if value is not None:
+        if value is not None and (value.month, value.day) != (1, 1):
             return DateFound(value, "htmldate")
     return None
 

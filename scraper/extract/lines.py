@@ -17,6 +17,7 @@ from scraper.extract.dateparse import parse_iso, parse_month_name, parse_numeric
 from scraper.extract.normalize import normalize_text, squash
 
 _SHORT = 250  # a line longer than this is running text, whatever words it uses
+_MAX_TAG = 100  # characters of one item of a tag list
 
 _BOILERPLATE_LINE = re.compile(
     r"^(?:advertisement|advertisment|anzeige|publicité|publicidad|pubblicità|reklama|sponsored(?: content)?|"
@@ -49,6 +50,76 @@ _PROMPT_LINE = re.compile(
     r"^get\b.{0,60}\bdelivered\b|^[\w ]{1,20}:\s*(?:https?://|www\.)\S+$",
     re.I,
 )
+# "Read also:" lead-ins in the languages we meet most, with or without the headline they
+# announce; a label alone on its line, or followed by ":" or a dash.
+_READ_ALSO = re.compile(
+    r"^(?:(?:read|see) (?:more|also|next)|also read|further reading|you (?:may|might) also (?:like|enjoy)|"
+    r"more on this(?: story| topic)?|recommended(?: for you| reading)?|"
+    r"(?:lesen sie|bitte lesen sie) (?:auch|mehr|hier|dazu)|auch lesen|weiterlesen|mehr (?:zum thema|dazu|themen)|"
+    r"(?:das|diese?s?) (?:thema |artikel )?(?:könnte|dürfte) (?:dich|sie|euch) (?:auch )?interessieren|"
+    r"(?:auch|ebenfalls) interessant|(?:empfohlene|ähnliche|verwandte|weitere) (?:beiträge|artikel|themen|nachrichten)|"
+    r"(?:à )?lire (?:aussi|également|encore)|voir aussi|sur le même (?:sujet|thème)|à voir (?:aussi|également)|"
+    r"(?:lea|lee|vea|ve|mira|mire|leer|ver) (?:también|además|más)|"
+    r"(?:también )?(?:te|le|les) (?:puede|podría|pueden) interesar|puede interesarte|"
+    r"(?:noticias|artículos|notas) relacionad[oa]s|más (?:sobre|noticias de)\b.{0,40}|"
+    r"(?:leia|veja) (?:também|mais)|saiba mais|leggi anche|potrebbe interessarti|vedi anche|articoli correlati|"
+    r"(?:czytaj|przeczytaj|zobacz) (?:też|także|również|więcej)|lees (?:ook|meer)|bekijk ook)"
+    r"(?:\s*[:：»|>–—-].{0,200}|[.!…]*)$",
+    re.I,
+)
+# Calls to follow, download an app, join a channel, subscribe or log in, short lines only.
+_PROMO_LINE = re.compile(
+    r"^(?:s[ií]gue(?:nos)?|suivez[- ]nous|folgen sie uns|folge uns|follow us|seguici|obserwuj nas|volg ons)\b|"
+    r"\b(?:download|descarga|baixe|herunterladen|télécharge)\w*\b.{0,80}\b(?:apps?|aplicaci[oó]n|app-store)\b|"
+    r"\b(?:app store|google play|ios and android|ios y android|ios und android)\b|"
+    r"\b(?:canal|kanal|channel|grupo|group|gruppe) (?:de |en |on |auf )?(?:telegram|whatsapp|youtube)\b|"
+    r"\b(?:telegram|whatsapp|youtube)[- ](?:kanal|channel|canal)\b|"
+    r"\balready an? (?:subscriber|member)\b|\b(?:subscribe|log in|sign in) to (?:read|view|continue)\b|"
+    r"\bto (?:read|view|continue reading) (?:the|this) (?:full |entire )?(?:story|article)\b|"
+    r"\bsubscribers? (?:also )?(?:receive|get)\b|^pour (?:lire la suite|accéder|continuer à lire)\b|"
+    r"\b(?:jetzt|hier) (?:abonnieren|abonnent werden|weiterlesen mit)\b|"
+    r"\bsie sind (?:aktuell |derzeit |noch )?nicht (?:eingeloggt|angemeldet)\b|"
+    r"\b(?:hazte|hágase) (?:miembro|socio|suscriptor)\b|\bzapraszamy (?:też |także )?do (?:subskrypcji|obserwowania)\b",
+    re.I,
+)
+# Words one of which every _PROMO_LINE match holds: a line without any is not searched
+# (the search tries each alternative at every position).
+_PROMO_WORDS = (
+    "sígue", "sigue", "suivez", "folg", "follow", "seguici", "obserwuj", "volg", "app", "telegram", "whatsapp",
+    "youtube", "subscri", "log in", "sign in", "to read", "to view", "to continue", "pour ", "abonn", "weiterlesen",
+    "eingeloggt", "angemeldet", "miembro", "socio", "suscriptor", "zapraszamy", "ios", "android", "google play",
+    "aplicaci", "already",
+)
+# Page furniture that extractors keep as a line of its own: loading placeholders, rating
+# and sharing labels, table-of-contents titles, picture credits, category labels.
+_CHROME_LINE = re.compile(
+    r"^(?:wird geladen|loading|cargando|chargement|caricamento|ładowanie|bewerten|rate this|"
+    r"teilen sie dies mit|share this|gefällt mir|like this|inhaltsverzeichnis|table of contents|contents|índice|"
+    r"sommaire|spis treści|beitragsbild|titelbild|headerbild|featured image|"
+    r"(?:crédits?|credits?) ?(?:photos?|images?)?|(?:photo|image|bild|foto)(?:s|nachweis|quelle)? ?credits?|"
+    r"bildquelle|fotonachweis|bildnachweis|"
+    r"(?:kategorien?|categories|category|catégories?|categorías?|categorie|temas|themen|topics)|"
+    r"(?:last modified|last updated|release date|veröffentlichung|zuletzt aktualisiert))"
+    r"(?:\s*[:：].{0,80}|\s*[.…]*)$",
+    re.I,
+)
+# Rights notices, picture credits made of a news agency and a name, result counters and
+# "this way to ..." links, in several languages: short lines only.
+_NOTICE_LINE = re.compile(
+    r"^(?:(?:alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|tutti i diritti riservati|"
+    r"todos os direitos reservados|wszelkie prawa zastrzeżone|alle rechten voorbehouden)\b.{0,80}|"
+    r"materiał chroniony prawem autorskim.{0,120}|.{0,80}\b(?:urheberrechtlich geschützt)\b.{0,80}|"
+    r"(?:foto|photo|bild|image)?\s*[:(]?\s*(?:afp|ap|reuters|epa|dpa|efe|ansa|pap|anp|imago|keystone|getty images|"
+    r"shutterstock|istock|picture alliance|sipa|xinhua)(?:\s*(?:/|via|[|,]|-)\s*[^\s.!?]+(?:\s+[^\s.!?]+){0,3})?\)?|"
+    r"(?:showing|displaying|es werden(?: die)?(?: \w+)?|mostrando|affichage(?: des)?(?: \w+)?)\s*\d+\s*"
+    r"(?:to|bis|-|–|a|à)\s*\d+\s*(?:of|von|de|sur)(?: insgesamt)?\s*\d+.{0,40}|"
+    r"hier geht(?:'s| es) (?:zu[mr]?|weiter)\b.{0,100})$",
+    re.I,
+)
+# A picture caption: a short line that ends with its credit ("... Schweiz. © AFP / NAME");
+# _CREDIT_MARK is the cheap test that the line has a credit mark at all.
+_CREDIT_MARK = re.compile(r"[©:]|\(c\)", re.I)
+_CREDITED = re.compile(r"(?:©|\(c\)|\b(?:foto|photo|bild|credit|crédit)s?\s*:)\s*[^.!?©:\n]{2,60}$", re.I)
 # Notices recognisable at any length (reprint and licensing boilerplate).
 _NOTICE = re.compile(
     r"^(?:this copy is for your personal,? non-commercial use|distribution and use of this material are governed)",
@@ -58,7 +129,7 @@ _NOTICE = re.compile(
 _LINK_SUFFIX = re.compile(r"\s*(?:\[[^\]]{1,20}\])?\W*$")
 # A heading announcing links to other stories.
 _RECIRC_HEADING = re.compile(
-    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|don'?t miss|more from\b.{0,40}|related\b.{0,40}|"
+    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy)|don['’]?t miss|more from\b.{0,40}|related\b.{0,40}|"
     r"recommended(?: for you)?|read (?:more|also|next)|more (?:stories|news|on this)\b.{0,40}|"
     r"most (?:read|popular)|top stories|trending|popular (?:now|stories)|mehr zum thema|lire aussi)[.:!…]*$",
     re.I,
@@ -71,6 +142,8 @@ _LEAD_WORD = re.compile(
 _BY = re.compile(r"^(?:by|von|par|por|di|door|written by)\s", re.I)
 _URL = re.compile(r"https?://|www\.", re.I)
 _BULLET = re.compile(r"^[-•*]\s*")
+# A label of one to four words ending in a colon or an arrow ("LE PUEDE INTERESAR:", "Lesen Sie auch »").
+_LABEL = re.compile(r"^(?:[^\W\d][\w'’-]*\s+){0,3}[^\W\d][\w'’-]*\s*[:»>|]\s*")
 
 
 _NON_WORD = re.compile(r"\W+")
@@ -88,9 +161,20 @@ def _is_junk(line: str) -> bool:
         return True
     if len(line) > _SHORT:
         return False
-    if _BOILERPLATE_LINE.match(line) or _PROMPT_LINE.search(line):
+    if _BOILERPLATE_LINE.match(line) or _PROMPT_LINE.search(line) or _READ_ALSO.match(line):
         return True
-    return len(line) < 160 and bool(_NEWSLETTER_LINE.search(line))
+    if len(line) < 120 and _CHROME_LINE.match(line):
+        return True
+    if len(line) < 160 and _NOTICE_LINE.match(line):
+        return True
+    if _CREDIT_MARK.search(line) and _CREDITED.search(line):
+        return True
+    if len(line) >= 200:
+        return False
+    if _NEWSLETTER_LINE.search(line):
+        return True
+    folded = line.casefold()
+    return any(word in folded for word in _PROMO_WORDS) and bool(_PROMO_LINE.search(line))
 
 
 def _is_link_line(line: str, links: set[str]) -> bool:
@@ -100,12 +184,19 @@ def _is_link_line(line: str, links: set[str]) -> bool:
     return link_key(_LINK_SUFFIX.sub("", _BULLET.sub("", line))) in links
 
 
+def _is_labelled_link(line: str, links: set[str]) -> bool:
+    """ "Read also: <headline>" in any language: a short label, a colon, then one link's text."""
+    match = _LABEL.match(line)
+    return bool(match) and len(line) <= 250 and _is_link_line(line[match.end() :], links)
+
+
 def _is_tag_line(line: str, links: set[str]) -> bool:
     """A comma-separated list whose items are (nearly all) links: the page's tag cloud."""
     items = [item for item in line.split(",") if item.strip()]
     if len(items) < 3:
         return False
-    linked = sum(link_key(item) in links for item in items)
+    # a tag is a few words: a long item (a clause of a sentence) is not looked up
+    linked = sum(len(item) <= _MAX_TAG and link_key(item) in links for item in items)
     return linked >= 0.7 * len(items)
 
 
@@ -142,7 +233,9 @@ def _drop_lead(lines: list[str], title: str | None, authors: list[str]) -> list[
     """Drop the headline repeated near the top and bylines/datelines above the story."""
     key = squash(title)
     if key:
-        lines = [line for k, line in enumerate(lines) if k >= 3 or squash(line) != key]
+        # squash() only drops punctuation and spaces: a line twice the title's length is not it
+        near = 2 * len(title or "") + 20
+        lines = [line for k, line in enumerate(lines) if k >= 3 or len(line) > near or squash(line) != key]
     while len(lines) > 1 and _is_lead_meta(lines[0], authors):
         lines = lines[1:]
     return lines
@@ -162,7 +255,7 @@ def clean_lines(
     """
     lines = [line for line in normalize_text(text).split("\n\n") if line and not _is_junk(line)]
     links = set(links)
-    lines = [line for line in lines if not _is_tag_line(line, links)]
+    lines = [line for line in lines if not _is_tag_line(line, links) and not _is_labelled_link(line, links)]
     if page_url:
         lines = [line for line in lines if line.strip("/ ") != page_url.strip("/ ")]
     lines = _drop_link_runs(lines, links)

@@ -22,7 +22,8 @@ _BOILERPLATE_TOKEN = re.compile(
     r"(?:^|\s)(?:[a-z0-9]+[-_])?(?:comments?|comment-?list|disqus(?:_thread)?|most-?(?:read|popular|viewed|shared)|"
     r"trending|related(?:-?(?:articles|stories|posts|content|links|news))?|recommended|recirc(?:ulation)?|"
     r"outbrain|taboola|newsletter|subscribe|signup|share|sharing|social(?:-media)?|sidebar|"
-    r"advert(?:isement)?|ad-slot|ad-container|ads|promo|read-more|more-stories|breadcrumbs?|cookie)"
+    r"advert(?:isement)?|ad-slot|ad-container|ads|promo|read-more|more-stories|breadcrumbs?|cookie|"
+    r"author-?(?:bio|box|info|description|details|profile)|about-?(?:the-?)?author|saboxplugin(?:-wrap)?)"
     r"(?:[-_](?:list|container|wrapper|wrap|box|widget|section|area|module|block|links|bar|buttons|tools|"
     r"title|inner|primary|secondary|right|left|top|bottom|form|signup|items?|tout|panel|rail))*(?=\s|$)",
     re.I,

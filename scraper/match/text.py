@@ -4,6 +4,10 @@ Matching works on word tokens rather than one regex per term, so an article is s
 once whatever the size of the watchlist: each token is looked up in a dict keyed by
 the first word of every term. Folding keeps one character per input character, so a
 token's offsets are offsets into the original text (the contract's `positions`).
+
+Stored text keeps the publisher's typography (curly quotes, dashes, no-break spaces),
+so folding is where "O’Brien" becomes "O'Brien" and "Kardashian–West" becomes
+"Kardashian-West": the matcher compares folded text, never the text itself.
 """
 
 from __future__ import annotations
@@ -25,16 +29,30 @@ _SENTENCE_END = frozenset(".!?\n")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
+# Typographic punctuation and spaces -> their ASCII form, one character for one.
+_TYPOGRAPHY = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2035\u02bc\u00b4\uff07", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u2036\uff02", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+    **dict.fromkeys("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+                    "\u202f\u205f\u3000", " "),
+}
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    """One non-ASCII character without its accents ("é" -> "e"), or itself if that
-    would not be a single character (ligatures, "ß"), so lengths never change."""
+    """One non-ASCII character without its accents ("é" -> "e"), a typographic quote,
+    dash or space as its ASCII form ("’" -> "'"), or itself if that would not be a
+    single character (ligatures, "ß"), so lengths never change."""
+    if ch in _TYPOGRAPHY:
+        return _TYPOGRAPHY[ch]
     base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
     return base if len(base) == 1 else ch
 
 
 def fold(text: str) -> tuple[str, str]:
-    """(accent-free text, accent-free lower-case text), both exactly as long as `text`."""
+    """(accent-free text, accent-free lower-case text), both exactly as long as `text`,
+    with typographic quotes, dashes and spaces in their ASCII form."""
     cased = text if text.isascii() else _NON_ASCII.sub(lambda m: _fold_char(m.group()), text)
     folded = cased.lower()
     if len(folded) != len(cased):  # rare: "İ" lower-cases to two characters
@@ -92,6 +110,7 @@ class Doc:
     cased: list[str]
     starts: list[int]
     ends: list[int]
+    plain: str = ""  # `text` folded (same length): what gaps between words are judged on
     _where: dict[str, list[int]] | None = None
 
     @classmethod
@@ -102,11 +121,12 @@ class Doc:
         ends = [b for _, b in spans]
         folded = WORD.findall(folded_text)
         cased = [cased_text[a:b] for a, b in spans] if cased_text is not folded_text else folded
-        return cls(text, folded, cased, starts, ends)
+        return cls(text, folded, cased, starts, ends, cased_text)
 
     def gap(self, k: int) -> str:
-        """The text between token k-1 and token k ("" before the first token)."""
-        return self.text[self.ends[k - 1] : self.starts[k]] if k else ""
+        """The folded text between token k-1 and token k ("" before the first token):
+        a no-break space reads as " ", a curly apostrophe as "'"."""
+        return self.plain[self.ends[k - 1] : self.starts[k]] if k else ""
 
     def where(self, word: str) -> list[int]:
         """Indices of the tokens equal to a folded word (index built on first use)."""
@@ -119,7 +139,7 @@ class Doc:
     def joined(self, k: int) -> bool:
         """True if token k follows token k-1 closely enough to belong to one name/term."""
         a, b = self.ends[k - 1], self.starts[k]
-        return b - a <= MAX_GAP and "\n" not in self.text[a:b]
+        return b - a <= MAX_GAP and "\n" not in self.plain[a:b]
 
     def capitalized(self, k: int) -> bool:
         return self.cased[k][:1].isupper()
