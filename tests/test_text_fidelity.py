@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 from runner import ROOT
-from scraper.clusters import signature
-from scraper.process import analyse_page, store_record
 
-from scraper.dedup import text_fingerprint
+from scraper.analysis.page import analyse_page, store_record
+from scraper.dedup.identity import text_fingerprint
+from scraper.dedup.minhash import signature
 from scraper.match import load_watchlist, match_article
 from scraper.match.text import fold
 from scraper.store import Store
@@ -43,7 +43,7 @@ def watchlist():
 def _save(store: Store, url: str, analysed: dict) -> str:
     record, mentions = store_record(analysed, outlet="Example Courier", outlet_kind="justice", found_via="feed",
                                     body=PAGE.encode(), fetched_at="2020-04-07T10:00:00+00:00")
-    return store.save_article(record, mentions).article_id
+    return store.articles.save(record, mentions).article_id
 
 
 def test_curly_text_stored_as_published_and_found_by_straight_search(tmp_path, watchlist):
@@ -60,7 +60,7 @@ def test_curly_text_stored_as_published_and_found_by_straight_search(tmp_path, w
              "relevant": False, "relevance": 0.0, "matched": [], "mentions": []}
     straight_id = _save(store, plain["url"], plain)
 
-    stored = store.get_article(curly_id)
+    stored = store.articles.get(curly_id)
     assert CURLY in stored["text"] and GERMAN in stored["text"]
     assert stored["title"] == "Dawn Jackson’s long road home"
 
