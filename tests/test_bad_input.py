@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from faultweb import FaultWeb
-from runner import ENV, ROOT
+from runner import ROOT, child_env
 
 from scraper.cli import main
 from scraper.dedup.identity import article_id, text_fingerprint
@@ -44,7 +44,7 @@ def local_sources(folder: Path) -> Path:
 
 def newswatch(*args: str, full_disk: bool = False) -> subprocess.CompletedProcess:
     command = [sys.executable, "-c", FULL_DISK] if full_disk else [sys.executable, "-m", "scraper"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env=ENV)
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env=child_env())
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, fragment: str = "") -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from runner import ENV, FAST, ROOT, crawl_demo_web, newswatch
+from runner import FAST, ROOT, child_env, crawl_demo_web, newswatch
 
 from scraper.demoweb import DemoWeb
 from scraper.distributed import wire
@@ -45,7 +45,7 @@ def redis_url():
 
 def spawn(*args: str, log: Path) -> subprocess.Popen:
     handle = log.open("w")
-    return subprocess.Popen([sys.executable, "-m", "scraper", *args], cwd=ROOT, env=ENV, stdout=handle,
+    return subprocess.Popen([sys.executable, "-m", "scraper", *args], cwd=ROOT, env=child_env(), stdout=handle,
                             stderr=subprocess.STDOUT)
 
 
@@ -239,11 +239,13 @@ def test_tracking_parameters_do_not_make_a_second_request():
 
 def test_an_unreachable_redis_is_one_clear_line_not_a_hang(tmp_path):
     started = time.monotonic()
-    result = newswatch("worker", "--distributed", "redis://127.0.0.1:1/0", timeout=60)
+    sources = tmp_path / "sources.toml"  # loopback only, like every crawl of the suite
+    sources.write_text('[[outlet]]\nname = "Local"\nhomepage = "http://127.0.0.1:9/"\nkind = "justice"\n')
+    result = newswatch("worker", "--distributed", "redis://127.0.0.1:1/0", "--sources", str(sources), timeout=60)
     assert result.returncode == 1
     assert result.stderr.startswith("newswatch: error: cannot reach Redis at redis://127.0.0.1:1/0")
     assert "Traceback" not in result.stderr and time.monotonic() - started < 30
-    wrong = newswatch("seed", "--distributed", "http://127.0.0.1:1/", timeout=60)
+    wrong = newswatch("seed", "--distributed", "http://127.0.0.1:1/", "--sources", str(sources), timeout=60)
     assert wrong.returncode == 2 and "expects a Redis URL" in wrong.stderr
     missing = newswatch("ingest", "--db", str(tmp_path / "x.db"), timeout=60)
     assert missing.returncode == 2 and "--distributed redis://" in missing.stderr

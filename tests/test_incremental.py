@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runner import ENV, FAST, ROOT
+from runner import FAST, ROOT, child_env
 
 from scraper.dedup.identity import identity_key
 from scraper.demoweb import DemoWeb
@@ -28,7 +28,7 @@ def crawl_args(db: Path, sources: Path, *extra: str) -> list[str]:
 
 def crawl(db: Path, sources: Path, *extra: str) -> subprocess.CompletedProcess:
     result = subprocess.run(crawl_args(db, sources, *extra), capture_output=True, text=True, timeout=300, cwd=ROOT,
-                            env=ENV)
+                            env=child_env())
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -43,7 +43,7 @@ def rows(db: Path, sql: str) -> list[dict]:
 
 def stats(db: Path) -> dict:
     result = subprocess.run([sys.executable, "-m", "scraper", "stats", "--db", str(db), "--json"], capture_output=True,
-                            text=True, timeout=60, cwd=ROOT, env=ENV)
+                            text=True, timeout=60, cwd=ROOT, env=child_env())
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -108,7 +108,7 @@ def test_since_skips_old_feed_items_and_sitemap_entries_before_fetching(tmp_path
 def kill_after(web: DemoWeb, db: Path, sources: Path, hits: int) -> None:
     """Start a crawl and SIGKILL it once the demo web has served `hits` more requests."""
     start = len(web.hits)
-    process = subprocess.Popen(crawl_args(db, sources), cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(crawl_args(db, sources), cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     try:
@@ -193,7 +193,7 @@ def test_schedule_runs_crawls_in_turn_and_announces_new_coverage_once(tmp_path):
             result = subprocess.run(
                 [sys.executable, "-m", "scraper", "schedule", "--every", "1s", "--max-runs", "2", "--db", str(db),
                  "--sources", str(sources), "--alerts", str(alerts), *FAST],
-                capture_output=True, text=True, timeout=300, cwd=ROOT, env=ENV)
+                capture_output=True, text=True, timeout=300, cwd=ROOT, env=child_env())
     finally:
         receiver.shutdown()
     assert result.returncode == 0, result.stderr[-3000:]
@@ -214,7 +214,7 @@ def test_a_second_crawl_on_the_same_database_is_refused_while_one_runs(tmp_path)
     sources = tmp_path / "sources.toml"  # loopback only: this test must not reach any real outlet
     sources.write_text('[[outlet]]\nname = "Local"\nhomepage = "http://127.0.0.1:9/"\nkind = "justice"\n')
     with CrawlLock.for_database(db):
-        result = subprocess.run([sys.executable, "-m", "scraper", "crawl", "--db", str(db), "--sources", str(sources),
-                                 "--no-progress"], capture_output=True, text=True, timeout=60, cwd=ROOT, env=ENV)
+        result = subprocess.run(crawl_args(db, sources), capture_output=True, text=True, timeout=60, cwd=ROOT,
+                                env=child_env())
     assert result.returncode == 2
     assert result.stderr.startswith("newswatch: error: another crawl is running") and "Traceback" not in result.stderr
