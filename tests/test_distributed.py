@@ -5,7 +5,6 @@ worker killed half-way loses nothing."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -16,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from prereq import need
 from runner import FAST, ROOT, child_env, crawl_demo_web, newswatch
 
 from scraper.demoweb import DemoWeb
@@ -29,10 +29,8 @@ from scraper.distributed.frontier import (
 )
 from scraper.distributed.redis_server import LocalRedis, redis_server_binary
 
-if redis_server_binary() is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("redis-server is missing: `make test` runs scripts/ensure-redis.sh to install it")
-    pytest.skip("redis-server is not installed (scripts/ensure-redis.sh)", allow_module_level=True)
+need(redis_server_binary() is not None, "redis-server",
+     "`make test` runs scripts/ensure-redis.sh to install it (apt-get install redis-server)")
 
 QUIET = [*FAST, "-s", "LOG_LEVEL=WARNING"]
 
