@@ -9,9 +9,14 @@ crawls only ever reach servers it started on this machine.
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,3 +74,48 @@ def crawl_demo_web(folder: Path, *args: str, db_name: str = "articles.db") -> De
         hits = list(web.hits)
         bases = {slug: base for slug, _name, _kind, base in web.outlets}
     return DemoCrawl(db, result, hits, bases)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 40) -> None:
+    """Until `url` (on loopback) answers 200."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds}s")
+
+
+@contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """`newswatch serve --db DB` on a free loopback port; yields its base URL, and stops it
+    (with its Datasette) at the end, checking nothing of its process group is left."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "scraper", "serve", "--db", str(db), "--port", str(port)],
+                               cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return
+    raise AssertionError("`newswatch serve` left a process behind")

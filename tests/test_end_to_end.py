@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -198,6 +199,27 @@ def test_search_stats_export_and_report(crawled):
     assert f"<b>{stories}</b>unique stories" in html and f"<b>{len(relevant) - stories}</b>copies" in html
     for row in relevant:
         assert row["url"] in html and row["url"] in markdown
+
+
+def test_report_is_about_50_kb_and_written_well_under_a_second(crawled):
+    """The README's numbers for the demo database: the HTML is about 50 KB (it inlines
+    every chart and lists every relevant article, so it cannot be tiny either) and all four
+    files take well under a second to write."""
+    from exports.report import write_report
+    from scraper.store import Store
+
+    store = Store(crawled["db"], readonly=True)
+    try:
+        write_report(store, crawled["tmp"] / "warm-up")  # imports and first page reads are not the report's
+        started = time.perf_counter()
+        files = write_report(store, crawled["tmp"] / "timed")
+        seconds = time.perf_counter() - started
+    finally:
+        store.close()
+    size = files.html.stat().st_size
+    assert 30_000 <= size <= 60_000, f"report.html is {size / 1000:.0f} KB"
+    assert seconds < 0.5, f"{seconds:.2f} s"
+    assert files.articles == sum(1 for r in crawled["rows"] if r["relevant"])
 
 
 def test_report_on_an_empty_period_says_so(crawled):
