@@ -57,16 +57,15 @@ def test_case(case, wl):
     assert not set(result.matched) & set(case.get("not_covers", [])), why
 
 
-def test_precision_and_recall(wl):
-    tp = fp = fn = 0
+def test_every_labelled_case_is_decided_as_labelled(wl):
+    """The whole set at once (test_case above names the one that breaks): no false
+    positive, no false negative, every entry list exact."""
+    wrong = []
     for case in CASES:
-        got = run(case, wl).relevant
-        tp += got and case["relevant"]
-        fp += got and not case["relevant"]
-        fn += case["relevant"] and not got
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    assert precision >= 0.97 and recall >= 0.97, (precision, recall)
+        got = run(case, wl)
+        if (got.relevant, set(got.matched)) != (case["relevant"], set(case["covers"])):
+            wrong.append(case["id"])
+    assert wrong == []
 
 
 def test_no_homonym_is_matched_as_a_featured_person(wl):
