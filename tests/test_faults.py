@@ -59,11 +59,13 @@ def crawled(tmp_path_factory):
         seconds = time.monotonic() - started
         hits, canary_hits = list(web.hits), list(web.canary_hits)
         ratelimited, always503 = web.times("/news/ratelimited"), web.times("/news/always503")
+    tomorrow = web.times("/news/retry-tomorrow")
     assert result.returncode == 0, result.stderr[-4000:]
     articles = {urlsplit(r["canonical_url"]).path: r for r in rows(db, "select * from articles")}
     (run,) = rows(db, "select * from crawl_runs")
     return SimpleNamespace(result=result, seconds=seconds, hits=hits, canary_hits=canary_hits, articles=articles,
-                           run=run, errors=json.loads(run["errors"]), ratelimited=ratelimited, always503=always503)
+                           run=run, errors=json.loads(run["errors"]), ratelimited=ratelimited, always503=always503,
+                           tomorrow=tomorrow)
 
 
 def hits_of(crawled, prefix: str) -> list[tuple[float, str, int]]:
@@ -106,8 +108,16 @@ def test_retry_after_is_waited_for_and_retries_are_bounded(crawled):
     first, second = crawled.ratelimited
     assert second - first >= 1.9, "429 Retry-After: 2 was not honoured"
     assert "/news/ratelimited" in crawled.articles
-    assert 2 <= len(crawled.always503) <= 6, "3 tries each for the links and sitemaps spiders, no more"
+    assert len(crawled.always503) == 6, "3 tries each for the links and sitemaps spiders, no more"
     assert len(hits_of(crawled, "/news/err500")) == 3
+
+
+def test_a_retry_after_above_the_limit_is_not_retried(crawled):
+    """429 with Retry-After: 86400, far above NEWSWATCH_RETRY_AFTER_MAX (30 s): asked
+    once, neither waited for nor retried, counted as an error, and the crawl moves on."""
+    assert len(crawled.tomorrow) == 1, f"{len(crawled.tomorrow)} requests for a page that said come back tomorrow"
+    assert crawled.errors["http_429"] == 1 and "/news/retry-tomorrow" not in crawled.articles
+    assert crawled.seconds < 60
 
 
 def test_size_limits_refuse_huge_pages_and_the_gzip_bomb_quickly(crawled):
