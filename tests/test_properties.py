@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scraper.crawling.parsers.links import page_links
@@ -189,6 +189,8 @@ def _parses(url: str) -> bool:
 
 @SETTINGS
 @given(url=st.one_of(urls, st.text(max_size=60).map(lambda t: "http://" + t)))
+@example(url="http://////")
+@example(url="http:///.//")
 def test_canonical_url_never_raises_and_is_idempotent(url):
     once = canonical_url(url)
     assert canonical_url(once) == once
