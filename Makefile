@@ -17,8 +17,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newswatch demo
 
+# A missing Chromium or redis-server stops `make test` under CI; elsewhere their tests skip.
 test: $(STAMP)
-	sh scripts/ensure-chromium.sh; sh scripts/ensure-redis.sh; $(BIN)/python -m pytest -q
+	sh scripts/ensure-chromium.sh || test -z "$$CI"
+	sh scripts/ensure-redis.sh || test -z "$$CI"
+	$(BIN)/python -m pytest -q
 
 crawl: $(STAMP)
 	$(BIN)/newswatch crawl --db data/articles.db
@@ -30,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.crawl --pages 3000
 	$(BIN)/python -m benchmarks.realpages --pages 1000,3000
 	$(BIN)/python -m benchmarks.queries --articles 200000
-	sh scripts/ensure-redis.sh
+	sh scripts/ensure-redis.sh || true
 	$(BIN)/python -m benchmarks.distributed --pages 1500
 
 lint: $(STAMP)

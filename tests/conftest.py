@@ -1,11 +1,13 @@
 """Shared fixtures: article records and mentions as the crawl builds them (from the one
-definition in scraper.record), and an empty store."""
+definition in scraper.record), an empty store, and an environment without proxies."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from runner import without_proxies
 
 from scraper.dedup.identity import article_id, text_fingerprint
 from scraper.record import empty_extraction
@@ -49,3 +51,16 @@ def store(tmp_path) -> Iterator[Store]:
     opened = Store(tmp_path / "articles.db")
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_proxies() -> Iterator[None]:
+    """Loopback only: no *_proxy variable reaches urllib, Scrapy or a child for the whole
+    session (a proxy would receive the requests the tests send to 127.0.0.1), and
+    no_proxy names loopback. Children get the same from tests/runner.py's child_env()."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key in [k for k in os.environ if k.lower().endswith("_proxy")]:
+            patch.delenv(key)
+        for key, value in without_proxies({}).items():
+            patch.setenv(key, value)
+        yield

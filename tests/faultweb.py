@@ -132,7 +132,8 @@ class FaultWeb:
 
     def homepage(self) -> str:
         links = [f"/news/{slug}" for slug, *_ in GOOD[:2]] + [
-            "/news/err500", "/news/flaky500", "/news/always503", "/news/ratelimited", "/news/slow", "/news/drip",
+            "/news/err500", "/news/flaky500", "/news/always503", "/news/ratelimited", "/news/retry-tomorrow",
+            "/news/slow", "/news/drip",
             "/news/reset", "/news/short", "/news/cp1252-says-utf8", "/news/utf8-says-cp1252", "/news/no-charset",
             "/news/no-charset-1252",
             "/news/binary", "/news/empty", "/news/huge", "/news/huge-stream", "/news/gzip-bomb", "/news/nested",
@@ -231,6 +232,8 @@ class FaultWeb:
                 h.send(429, b"<h1>Too Many Requests</h1>", headers={"Retry-After": "2"})
             else:
                 h.send(200, article_html(path, "Rate limit respected", "We waited as the server asked.").encode())
+        elif path == "/news/retry-tomorrow":  # a wait far above NEWSWATCH_RETRY_AFTER_MAX: not retried
+            h.send(429, b"<h1>Too Many Requests</h1>", headers={"Retry-After": "86400"})
         elif path == "/news/slow":
             time.sleep(6)
             h.send(200, article_html(path, "Too slow", "Nobody waits this long.").encode())

@@ -37,13 +37,6 @@ A = "{http://www.w3.org/2005/Atom}"
 SERVER_SECONDS = 60
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    """Loopback only: never route the test webhook through a proxy from the environment."""
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

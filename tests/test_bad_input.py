@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from faultweb import FaultWeb
-from runner import ENV, ROOT
+from prereq import need
+from runner import ROOT, child_env
 
 from scraper.cli import main
 from scraper.dedup.identity import article_id, text_fingerprint
@@ -44,7 +46,7 @@ def local_sources(folder: Path) -> Path:
 
 def newswatch(*args: str, full_disk: bool = False) -> subprocess.CompletedProcess:
     command = [sys.executable, "-c", FULL_DISK] if full_disk else [sys.executable, "-m", "scraper"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env=ENV)
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120, cwd=ROOT, env=child_env())
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, fragment: str = "") -> str:
@@ -164,18 +166,35 @@ def test_paths_that_cannot_be_created_are_one_line(tmp_path, database):
     assert blocker.read_text() == "not a folder"
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores file permissions")
+READ_ONLY_BIND = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+
+
 def test_a_read_only_database_is_one_line(tmp_path, database):
+    """A database (and its folder) that cannot be written: as a user, file permissions;
+    as root, who ignores them, a read-only bind mount of the folder in a private mount
+    namespace (so `make test`, which runs as root, runs this too)."""
     before = dump(database)
-    database.chmod(0o444)
-    database.parent.chmod(0o555)
-    try:
-        result = newswatch("crawl", "--db", str(database), "--sources", str(local_sources(tmp_path)))
-    finally:
-        database.parent.chmod(0o755)
-        database.chmod(0o644)
+    args = ["crawl", "--db", str(database), "--sources", str(local_sources(tmp_path))]
+    if os.geteuid() == 0:
+        need(shutil.which("unshare") is not None and subprocess.run(["unshare", "-m", "true"]).returncode == 0,
+             "a mount namespace (unshare -m)", "util-linux's unshare, and the right to create namespaces")
+        command = ["unshare", "-m", "--", "sh", "-c", READ_ONLY_BIND, str(database.parent),
+                   sys.executable, "-m", "scraper", *args]
+        probe = subprocess.run(["unshare", "-m", "--", "sh", "-c", READ_ONLY_BIND, str(database.parent),
+                                "touch", str(database.parent / "probe")], capture_output=True, text=True)
+        assert probe.returncode != 0 and "Read-only file system" in probe.stderr, "the bind mount is read-only"
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT, env=child_env())
+    else:
+        database.chmod(0o444)
+        database.parent.chmod(0o555)
+        try:
+            result = newswatch(*args)
+        finally:
+            database.parent.chmod(0o755)
+            database.chmod(0o644)
     assert_one_line_error(result)
     assert dump(database) == before
+    assert not (database.parent / "probe").exists()
 
 
 # ---- a full disk -----------------------------------------------------------------------------

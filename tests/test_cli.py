@@ -53,8 +53,11 @@ def test_malformed_sources_file(tmp_path):
 
 
 def test_unknown_outlet_and_person(tmp_path):
-    result = newswatch("crawl", "--outlet", "Nowhere Times", "--db", str(tmp_path / "a.db"))
+    sources = tmp_path / "sources.toml"  # loopback only: the check must not depend on a network check's order
+    sources.write_text('[[outlet]]\nname = "Local"\nhomepage = "http://127.0.0.1:9/"\nkind = "justice"\n')
+    result = newswatch("crawl", "--outlet", "Nowhere Times", "--db", str(tmp_path / "a.db"), "--sources", str(sources))
     assert_one_line_error(result, "unknown outlet 'Nowhere Times'")
+    assert not (tmp_path / "a.db").exists()
     db = tmp_path / "b.db"
     from scraper.store import Store
 

@@ -5,7 +5,6 @@ worker killed half-way loses nothing."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -16,7 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from runner import ENV, FAST, ROOT, crawl_demo_web, newswatch
+from prereq import need
+from runner import FAST, ROOT, child_env, crawl_demo_web, newswatch
 
 from scraper.demoweb import DemoWeb
 from scraper.distributed import wire
@@ -29,10 +29,8 @@ from scraper.distributed.frontier import (
 )
 from scraper.distributed.redis_server import LocalRedis, redis_server_binary
 
-if redis_server_binary() is None:
-    if os.environ.get("CI"):
-        raise RuntimeError("redis-server is missing: `make test` runs scripts/ensure-redis.sh to install it")
-    pytest.skip("redis-server is not installed (scripts/ensure-redis.sh)", allow_module_level=True)
+need(redis_server_binary() is not None, "redis-server",
+     "`make test` runs scripts/ensure-redis.sh to install it (apt-get install redis-server)")
 
 QUIET = [*FAST, "-s", "LOG_LEVEL=WARNING"]
 
@@ -45,7 +43,7 @@ def redis_url():
 
 def spawn(*args: str, log: Path) -> subprocess.Popen:
     handle = log.open("w")
-    return subprocess.Popen([sys.executable, "-m", "scraper", *args], cwd=ROOT, env=ENV, stdout=handle,
+    return subprocess.Popen([sys.executable, "-m", "scraper", *args], cwd=ROOT, env=child_env(), stdout=handle,
                             stderr=subprocess.STDOUT)
 
 
@@ -239,11 +237,13 @@ def test_tracking_parameters_do_not_make_a_second_request():
 
 def test_an_unreachable_redis_is_one_clear_line_not_a_hang(tmp_path):
     started = time.monotonic()
-    result = newswatch("worker", "--distributed", "redis://127.0.0.1:1/0", timeout=60)
+    sources = tmp_path / "sources.toml"  # loopback only, like every crawl of the suite
+    sources.write_text('[[outlet]]\nname = "Local"\nhomepage = "http://127.0.0.1:9/"\nkind = "justice"\n')
+    result = newswatch("worker", "--distributed", "redis://127.0.0.1:1/0", "--sources", str(sources), timeout=60)
     assert result.returncode == 1
     assert result.stderr.startswith("newswatch: error: cannot reach Redis at redis://127.0.0.1:1/0")
     assert "Traceback" not in result.stderr and time.monotonic() - started < 30
-    wrong = newswatch("seed", "--distributed", "http://127.0.0.1:1/", timeout=60)
+    wrong = newswatch("seed", "--distributed", "http://127.0.0.1:1/", "--sources", str(sources), timeout=60)
     assert wrong.returncode == 2 and "expects a Redis URL" in wrong.stderr
     missing = newswatch("ingest", "--db", str(tmp_path / "x.db"), timeout=60)
     assert missing.returncode == 2 and "--distributed redis://" in missing.stderr

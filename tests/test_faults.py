@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from faultweb import FaultWeb
-from runner import ENV, ROOT, newswatch
 from runner import FAST as RUNNER_FAST
+from runner import ROOT, child_env, newswatch
 
 from scraper.crawling.middlewares.offsite_guard import OffsiteGuardMiddleware, host_port, is_internal
 from scraper.crawling.middlewares.retry_after import retry_after_seconds
@@ -55,15 +55,17 @@ def crawled(tmp_path_factory):
         sources.write_text(web.sources_toml(), encoding="utf-8")
         started = time.monotonic()
         result = subprocess.run(crawl_args(db, sources), capture_output=True, text=True, timeout=240, cwd=ROOT,
-                                env=ENV)
+                                env=child_env())
         seconds = time.monotonic() - started
         hits, canary_hits = list(web.hits), list(web.canary_hits)
         ratelimited, always503 = web.times("/news/ratelimited"), web.times("/news/always503")
+    tomorrow = web.times("/news/retry-tomorrow")
     assert result.returncode == 0, result.stderr[-4000:]
     articles = {urlsplit(r["canonical_url"]).path: r for r in rows(db, "select * from articles")}
     (run,) = rows(db, "select * from crawl_runs")
     return SimpleNamespace(result=result, seconds=seconds, hits=hits, canary_hits=canary_hits, articles=articles,
-                           run=run, errors=json.loads(run["errors"]), ratelimited=ratelimited, always503=always503)
+                           run=run, errors=json.loads(run["errors"]), ratelimited=ratelimited, always503=always503,
+                           tomorrow=tomorrow)
 
 
 def hits_of(crawled, prefix: str) -> list[tuple[float, str, int]]:
@@ -108,6 +110,14 @@ def test_retry_after_is_waited_for_and_retries_are_bounded(crawled):
     assert "/news/ratelimited" in crawled.articles
     assert len(crawled.always503) == 3, "one frontier: the first try and RETRY_TIMES retries, whatever found it"
     assert len(hits_of(crawled, "/news/err500")) == 3
+
+
+def test_a_retry_after_above_the_limit_is_not_retried(crawled):
+    """429 with Retry-After: 86400, far above NEWSWATCH_RETRY_AFTER_MAX (30 s): asked
+    once, neither waited for nor retried, counted as an error, and the crawl moves on."""
+    assert len(crawled.tomorrow) == 1, f"{len(crawled.tomorrow)} requests for a page that said come back tomorrow"
+    assert crawled.errors["http_429"] == 1 and "/news/retry-tomorrow" not in crawled.articles
+    assert crawled.seconds < 60
 
 
 FAILING = ("/news/err500", "/news/always503", "/news/slow", "/news/drip", "/news/reset", "/news/short")
@@ -159,7 +169,7 @@ def test_the_calendar_trap_is_bounded_by_the_page_budget(tmp_path):
     with FaultWeb(max_seconds=120) as web:
         sources.write_text(web.sources_toml(homepage="/calendar/2020/01"), encoding="utf-8")
         result = subprocess.run(crawl_args(db, sources, "--spider", "links", "--depth", "100000", "--max-pages", "15"),
-                                capture_output=True, text=True, timeout=120, cwd=ROOT, env=ENV)
+                                capture_output=True, text=True, timeout=120, cwd=ROOT, env=child_env())
         calendar = web.count("/calendar/")
     assert result.returncode == 0, result.stderr[-3000:]
     assert 10 <= calendar <= 16, calendar
@@ -171,7 +181,7 @@ def test_search_stats_and_report_work_while_a_crawl_writes(tmp_path):
         sources.write_text(web.sources_toml(), encoding="utf-8")
         log = (tmp_path / "crawl.log").open("w")
         args = crawl_args(db, sources, "--spider", "links", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
-        process = subprocess.Popen(args, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=log)
+        process = subprocess.Popen(args, cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=log)
         try:
             deadline = time.monotonic() + 60
             while process.poll() is None and time.monotonic() < deadline:

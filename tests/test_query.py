@@ -72,6 +72,21 @@ def test_search_table_is_readable_in_80_columns(db, capsys):
     assert "[clemency]" not in out, "FTS5 hit markers are shown as highlighting, not brackets"
 
 
+def test_accents_are_folded_on_their_own(db, capsys):
+    """`clemency` alone finds the French article, whose only form of the word is
+    `clémence` (porter stems both to clemenc once the accent is folded); the accented and
+    the upper-case query find the English ones."""
+    code, out, err = run(capsys, "search", "clemency", "--db", str(db), "--json")
+    assert code == 0, err
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert {h["outlet"] for h in hits} == {"Alpha", "Beta", "Gamma"}
+    assert [h["title"] for h in hits if h["outlet"] == "Gamma"] == ["Dawn Jackson demande la clémence"]
+    for query in ("clémence", "CLÉMENCE", "clemence"):
+        code, out, err = run(capsys, "search", query, "--db", str(db), "--json")
+        assert code == 0, err
+        assert {json.loads(line)["outlet"] for line in out.splitlines()} == {"Alpha", "Beta", "Gamma"}, query
+
+
 def test_search_csv_has_a_header_and_one_row_per_hit_in_rank_order(db, capsys):
     code, out, _ = run(capsys, "search", "dawn", "--db", str(db), "--csv")
     assert code == 0

@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from runner import child_env
 
 from scraper.errors import NewswatchError
 from scraper.runs.lock import CrawlLock
 from scraper.runs.schedule import Cron, Every, child_runner, parse_every, parse_schedule, run_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
-CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 T0 = datetime(2024, 1, 1, 1, 0, tzinfo=UTC)
 
 
@@ -81,7 +81,7 @@ HOLD_LOCK = textwrap.dedent("""
 
 def try_lock_in_child(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", TRY_LOCK, str(path)], capture_output=True, text=True,
-                          env=CHILD_ENV, timeout=30)
+                          env=child_env(), timeout=30)
 
 
 def test_lock_is_exclusive_in_one_process(tmp_path):
@@ -108,7 +108,7 @@ def test_lock_held_here_blocks_a_child_process(tmp_path):
 def test_lock_is_freed_when_the_holder_is_killed(tmp_path):
     path = tmp_path / "a.db.lock"
     holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)], stdout=subprocess.PIPE, text=True,
-                              env=CHILD_ENV)
+                              env=child_env())
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(NewswatchError, match=f"held by pid {holder.pid}"):
@@ -224,7 +224,7 @@ SCHEDULE_SCRIPT = textwrap.dedent("""
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_the_schedule_after_the_current_run(signum):
     child = subprocess.Popen([sys.executable, "-c", SCHEDULE_SCRIPT], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=CHILD_ENV)
+                             stderr=subprocess.PIPE, text=True, env=child_env())
     try:
         assert child.stdout.readline().strip() == "start 1"
         child.send_signal(signum)

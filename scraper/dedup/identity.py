@@ -36,7 +36,16 @@ def _canonical_url(url: str) -> str:
              if not TRACKING_PARAMS.match(k)]
     query = [(k, v) for k, v in query if not (k.lower() in ("amp", "outputtype") and v.lower() in ("", "1", "amp"))]
     cleaned = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
-    return canonicalize_url(cleaned, keep_fragments=False)
+    return _one_leading_slash(canonicalize_url(_one_leading_slash(cleaned), keep_fragments=False))
+
+
+def _one_leading_slash(url: str) -> str:
+    """A URL without a host keeps one leading slash in its path: "http:////a" would read
+    as host "a" on the next pass, so canonical_url would not be idempotent."""
+    parts = urlsplit(url)
+    if parts.netloc or not parts.path.startswith("//"):
+        return url
+    return urlunsplit(parts._replace(path="/" + parts.path.lstrip("/")))
 
 
 def identity_key(url: str) -> str:
