@@ -286,7 +286,8 @@ def test_feeds_find_exactly_the_newest_articles_of_every_outlet(tmp_path):
         entries.sort(key=lambda e: (datetime.fromisoformat(e["published"]), e["path"]), reverse=True)
         expected |= {identity_key(bases[e["outlet"]] + e["path"]) for e in entries[:FEED_SIZE] if not e["disallowed"]}
     assert len(by_outlet) == 6 and len(expected) < len(reachable_keys(bases)), "feeds carry only the newest items"
-    assert {identity_key(r["canonical_url"]) for r in rows} == expected
+    found = {identity_key(r["canonical_url"]) for r in rows}
+    assert expected & reachable_keys(bases, kept_only=True) <= found <= expected  # a short item may be skipped
 
 
 def test_site_search_finds_all_the_relevant_coverage(tmp_path):
