@@ -304,7 +304,7 @@ def full_crawl(work: Path, base_url: str, pages: int) -> dict:
     conn.close()
     details = json.loads(run[2])
     seconds = details["seconds"]
-    store_seconds = details["per_spider"]["sitemaps"]["store_seconds"]
+    store_seconds = sum(spider["store_seconds"] for spider in details["per_spider"].values())
     return {"pages": run[1], "pages_downloaded": run[0], "seconds": seconds, "pages_per_s": round(run[1] / seconds, 1),
             "store_share": round(store_seconds / seconds, 3), "peak_rss_main_mb": round(peaks["main"]),
             "peak_rss_crawling_mb": round(peaks["crawling"]), "peak_rss_tree_mb": round(peaks["tree"]),

@@ -1,8 +1,9 @@
 """Extraction off Scrapy's reactor thread: worker processes shared by every spider of a crawl.
 
 Extraction is CPU-bound; run in the reactor thread it stalls downloading and uses one
-core. Each worker is a spawned Python process that loads the watchlist once and talks
-to the crawl over one socket: a job goes in as a length-prefixed pickle (the page's bytes
+core. The workers are forked from one template process that imported the extraction
+stack and loaded the watchlist (so they share that memory), and each talks to the crawl
+over one socket: a job goes in as a length-prefixed pickle (the page's bytes
 and what is known about it), the answer comes back the same way. The crawl side reads
 and writes those sockets from the reactor's own asyncio loop, so no helper thread
 competes with the reactor for the GIL (concurrent.futures' pool runs two, and the reactor
@@ -15,8 +16,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ctypes
+import gc
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
@@ -38,20 +42,26 @@ class WorkerCrashed(RuntimeError):
     """An extraction worker died (a crash in a C extension, the OOM killer) with this job."""
 
 
-# ---- the worker process ----------------------------------------------------------------------
+# ---- the worker processes -------------------------------------------------------------------
+
+TRIM_AFTER = 200_000  # bytes: after a page this large, free memory goes back to the system
+BIG_PAGE = 300_000  # bytes: pages this large are extracted one at a time (each costs ~10x its size)
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+PR_SET_CHILD_SUBREAPER = 36
 
 
-def _exit_with_parent(parent_pid: int) -> None:
+def _exit_with_crawl(parents: tuple[int, ...]) -> None:
     """A crawl killed with SIGKILL cannot stop its workers: each leaves as soon as it is
-    orphaned, even in the middle of a long page, instead of lingering with its memory."""
-    while os.getppid() == parent_pid:
+    orphaned, even in the middle of a long page, instead of lingering with its memory.
+    `parents`: the crawl, and the template a forked worker starts under."""
+    while os.getppid() in parents:
         time.sleep(0.5)
     os._exit(0)
 
 
 def run_job(job: dict, watchlist: Watchlist) -> dict:
     """One job, in a worker or inline: `analyse` gives analyse_page's dict, `record` what
-    the crawl stores (see process.crawled_page)."""
+    the crawl stores (see analysis.page.crawled_page)."""
     from scraper.analysis.page import analyse_page, crawled_page
 
     fetched_at = datetime.fromisoformat(job["fetched_at"])
@@ -67,21 +77,30 @@ def _read_exactly(stream, size: int) -> bytes | None:
     return data if data is not None and len(data) == size else None
 
 
-def serve(fd: int, watchlist_path: str, parent_pid: int) -> None:
-    """The worker's loop: read a job, answer it, until the crawl closes the socket."""
-    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+def _warmed_up(watchlist_path: str) -> Watchlist:
+    """Import the extraction stack and build what every page needs, before the first page
+    (in a template, once for all the workers it forks)."""
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
-    from scraper.analysis.page import analyse_page  # noqa: F401 - import the extraction stack before the first page
+    from scraper.analysis.page import analyse_page  # noqa: F401 - the whole extraction stack
+    from scraper.extract.stoplists import all_languages
 
-    watchlist = load_watchlist(watchlist_path)
+    all_languages()
+    return load_watchlist(watchlist_path)
+
+
+def serve(fd: int, watchlist_path: str, parents: tuple[int, ...], watchlist: Watchlist | None = None) -> None:
+    """The worker's loop: read a job, answer it, until the crawl closes the socket."""
+    threading.Thread(target=_exit_with_crawl, args=(parents,), daemon=True).start()
+    watchlist = watchlist or _warmed_up(watchlist_path)
     sock = socket.socket(fileno=fd)
     stream = sock.makefile("rb")
     while True:
         header = _read_exactly(stream, HEADER)
         if header is None:
             return
-        payload = _read_exactly(stream, int.from_bytes(header, "big"))
+        size = int.from_bytes(header, "big")
+        payload = _read_exactly(stream, size)
         if payload is None:
             return
         try:
@@ -90,9 +109,132 @@ def serve(fd: int, watchlist_path: str, parent_pid: int) -> None:
             answer = {"error": f"{type(exc).__name__}: {exc}", "outcome": "error"}
         data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         sock.sendall(len(data).to_bytes(HEADER, "big") + data)
+        del payload, answer, data
+        if size > TRIM_AFTER and _LIBC is not None:
+            _LIBC.malloc_trim(0)  # a large page's trees are freed: give the pages back
+
+
+def fork_workers(fds: list[int], watchlist_path: str, crawl_pid: int) -> None:
+    """The template: import and warm up once, fork one worker per socket, say their
+    pids, and leave. The workers share the template's memory (the imported stack, the
+    model, the stop-words) until they write to it; gc.freeze keeps the collector from
+    touching it. The crawl adopts them when the template exits (a child subreaper)."""
+    watchlist = _warmed_up(watchlist_path)
+    gc.collect()
+    gc.freeze()
+    template = os.getpid()
+    pids = []
+    for fd in fds:
+        pid = os.fork()
+        if pid == 0:
+            for other in fds:
+                if other != fd:
+                    os.close(other)
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)  # the pid line is the template's to write
+            try:
+                serve(fd, watchlist_path, (template, crawl_pid), watchlist)
+            finally:
+                os._exit(0)
+        pids.append(pid)
+    sys.stdout.write(" ".join(map(str, pids)) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
 
 
 # ---- the crawl side --------------------------------------------------------------------------
+
+
+def _adopt_orphans() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux), so workers forked
+    by a template that exits become its children: it can wait for them and they can tell
+    when it is gone."""
+    return _LIBC is not None and _LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+
+
+def _worker_env() -> dict[str, str]:
+    # numpy's BLAS must not start threads in a process that forks
+    return {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+
+
+class _Spawned:
+    """A worker started as its own process."""
+
+    def __init__(self, fd: int, watchlist_path: str) -> None:
+        code = (f"from scraper.crawling.extraction_pool import serve; "
+                f"serve({fd}, {watchlist_path!r}, ({os.getpid()},))")
+        self.popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=[fd], env=_worker_env(),
+                                      stdin=subprocess.DEVNULL)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def poll(self) -> int | None:
+        return self.popen.poll()
+
+    def wait(self, timeout: float) -> None:
+        try:
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+
+
+class _Template:
+    """The template process that forks the workers, and the pids it reports."""
+
+    def __init__(self, fds: list[int], watchlist_path: str) -> None:
+        code = (f"from scraper.crawling.extraction_pool import fork_workers; "
+                f"fork_workers({fds!r}, {watchlist_path!r}, {os.getpid()})")
+        self.popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=fds, env=_worker_env(),
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        self._pids: list[int] | None = None
+
+    def pids(self) -> list[int]:
+        """The workers' pids (waits for the template to fork them, then for it to leave)."""
+        if self._pids is None:
+            line = self.popen.stdout.readline().split()
+            self.popen.stdout.close()
+            self.popen.wait()
+            self._pids = [int(pid) for pid in line]
+        return self._pids
+
+
+class _Forked:
+    """A worker forked by the template, and adopted by this process."""
+
+    def __init__(self, template: _Template, index: int) -> None:
+        self.template = template
+        self.index = index
+        self.returncode: int | None = None
+
+    @property
+    def pid(self) -> int:
+        pids = self.template.pids()
+        return pids[self.index] if self.index < len(pids) else -1
+
+    def poll(self) -> int | None:
+        """The exit status once the worker is gone, else None (as Popen.poll)."""
+        if self.returncode is None:
+            pid = self.pid
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG) if pid > 0 else (pid, 0)
+            except ChildProcessError:
+                done, status = pid, 0  # reaped already
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status) if status else 0
+        return self.returncode
+
+    def wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+                deadline = float("inf")
+            time.sleep(0.01)
 
 
 class _Answers(asyncio.Protocol):
@@ -119,19 +261,28 @@ class _Answers(asyncio.Protocol):
 class _Worker:
     """One worker process, its socket and the futures of the jobs it holds (FIFO)."""
 
-    def __init__(self, extractor: Extractor) -> None:
+    def __init__(self, extractor: Extractor, sock: socket.socket, process: _Spawned | _Forked) -> None:
         self.extractor = extractor
-        ours, theirs = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-        code = (f"from scraper.crawling.extraction_pool import serve; "
-                f"serve({theirs.fileno()}, {extractor.watchlist_path!r}, {os.getpid()})")
-        self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=[theirs.fileno()], env=env,
-                                        stdin=subprocess.DEVNULL)
-        theirs.close()
-        self.sock = ours
+        self.sock = sock
+        self.process = process
         self.transport: asyncio.Transport | None = None
         self.waiting: collections.deque[asyncio.Future] = collections.deque()
         self.alive = True
+
+    @classmethod
+    def spawned(cls, extractor: Extractor) -> _Worker:
+        ours, theirs = socket.socketpair()
+        process = _Spawned(theirs.fileno(), extractor.watchlist_path)
+        theirs.close()
+        return cls(extractor, ours, process)
+
+    @classmethod
+    def forked(cls, extractor: Extractor, count: int) -> list[_Worker]:
+        pairs = [socket.socketpair() for _ in range(count)]
+        template = _Template([theirs.fileno() for _, theirs in pairs], extractor.watchlist_path)
+        for _, theirs in pairs:
+            theirs.close()
+        return [cls(extractor, ours, _Forked(template, i)) for i, (ours, _) in enumerate(pairs)]
 
     async def connect(self) -> None:
         loop = asyncio.get_running_loop()
@@ -168,11 +319,7 @@ class _Worker:
     def stop(self) -> None:
         """Hang up, then wait for the worker to exit; killed if it will not go."""
         self.hang_up()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.process.wait(timeout=10)
         if self.transport is not None:
             self.transport.abort()
         else:
@@ -192,13 +339,19 @@ class Extractor:
         self.free: asyncio.Queue[_Worker] | None = None
         self.connecting: asyncio.Task | None = None
         self.active = 0  # jobs submitted and not answered yet (the pipeline commits when none is left)
+        self.big: asyncio.Lock | None = None  # one large page at a time
 
     def prestart(self) -> None:
-        """Spawn the workers ahead of `open`: a worker spends more than half a second of CPU
-        importing the extraction stack, which the crawl overlaps with Scrapy's own start-up
-        instead of waiting for it with the first pages in hand."""
+        """Start the workers ahead of `open`: importing the extraction stack takes more than
+        half a second of CPU, which the crawl overlaps with Scrapy's own start-up instead of
+        waiting for it with the first pages in hand. Two or more are forked from one
+        template, so they share its memory; where this process cannot adopt them, each is
+        spawned on its own."""
         if self.workers > 0 and not self.pool:
-            self.pool = [_Worker(self) for _ in range(self.workers)]
+            if self.workers > 1 and _adopt_orphans():
+                self.pool = _Worker.forked(self, self.workers)
+            else:
+                self.pool = [_Worker.spawned(self) for _ in range(self.workers)]
             self.free, self.connecting = None, None
 
     def open(self) -> None:
@@ -231,7 +384,7 @@ class Extractor:
             return
         self.pool.remove(dead)
         if self.users > 0:
-            worker = _Worker(self)
+            worker = _Worker.spawned(self)
             self.pool.append(worker)
             asyncio.get_running_loop().create_task(self._enlist(worker))
 
@@ -249,6 +402,11 @@ class Extractor:
     async def _run(self, job: dict) -> dict:
         self.active += 1
         try:
+            if self.pool and len(job["body"] or b"") > BIG_PAGE:
+                # a page costs its worker about ten times its size: two at once set the peak
+                self.big = self.big or asyncio.Lock()
+                async with self.big:
+                    return await self._dispatch(job)
             return await self._dispatch(job)
         finally:
             self.active -= 1

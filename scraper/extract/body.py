@@ -19,6 +19,9 @@ from scraper.extract.lead import with_lead
 from scraper.extract.lines import clean_lines, link_key
 from scraper.extract.prune import paragraph_text, pruned_copy, visible_length
 from scraper.extract.split import merge_split_body
+from scraper.extract.stoplists import install as install_stoplists
+
+install_stoplists()  # jusText's stop-words once per process, not twice (see stoplists.py)
 
 # trafilatura replaces a result under 250 characters by its "baseline", the whole
 # <article> (or body) as one line: section label, headline, byline and date run into
