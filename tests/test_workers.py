@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +130,66 @@ def test_prestarted_workers_that_no_spider_opened_are_stopped():
     processes = [w.process for w in extractor.pool]
     extractor.stop_workers()  # what a crawl that failed before its spiders opened does
     assert all(p.poll() is not None for p in processes) and not extractor.pool
+
+
+def test_two_workers_are_forked_from_one_template_and_adopted():
+    """The workers share the template's memory (its imported stack), and this process,
+    which adopted them when the template left, is their parent."""
+    extractor = Extractor(WATCHLIST, 2)
+
+    async def main():
+        extractor.open()
+        try:
+            await asyncio.gather(record(extractor), record(extractor))
+            pids = [w.process.pid for w in extractor.pool]
+            parents = [int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]) for pid in pids]
+            shared = [int(line.split()[1]) for pid in pids
+                      for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+                      if line.startswith("Shared_Dirty:")]
+            return pids, parents, shared
+        finally:
+            extractor.close()
+
+    pids, parents, shared = asyncio.run(main())
+    assert len(set(pids)) == 2 and parents == [os.getpid()] * 2
+    assert all(kb > 10_000 for kb in shared), f"forked workers share the template's heap: {shared} kB"
+
+
+def test_workers_leave_when_the_crawl_is_killed(tmp_path):
+    """A crawl killed with SIGKILL cannot stop its workers: they notice and leave."""
+    script = tmp_path / "crawl.py"
+    script.write_text(f"""
+import asyncio, os, signal, sys
+sys.path.insert(0, {str(ROOT)!r})
+from scraper.crawling.extraction_pool import Extractor
+extractor = Extractor({str(WATCHLIST)!r}, 2)
+async def main():
+    extractor.open()
+    body = b"<html><body><p>" + b"Dawn Jackson was granted clemency. " * 20 + b"</p></body></html>"
+    await extractor.record(body, "https://x.example/a", "2020-04-07T10:00:00+00:00", {{}}, {{}},
+                           outlet="X", outlet_kind="justice", found_via="feed")
+    print(" ".join(str(w.process.pid) for w in extractor.pool), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+asyncio.run(main())
+""")
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
+    pids = [int(pid) for pid in result.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+              for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+                   for pid in pids), "workers outlived their crawl"
+
+
+def test_the_shared_stop_words_are_the_ones_jusText_would_build():
+    import justext.core
+    from justext.utils import get_stoplist, get_stoplists
+
+    from scraper.extract.stoplists import _define_stoplist, all_languages
+
+    words = tuple({word for language in get_stoplists() for word in get_stoplist(language)})
+    assert all_languages() == _define_stoplist(words)
+    assert justext.core.define_stoplist(all_languages()) is all_languages()
