@@ -45,7 +45,6 @@ class WorkerCrashed(RuntimeError):
 # ---- the worker processes -------------------------------------------------------------------
 
 TRIM_AFTER = 200_000  # bytes: after a page this large, free memory goes back to the system
-BIG_PAGE = 300_000  # bytes: pages this large are extracted one at a time (each costs ~10x its size)
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -339,7 +338,6 @@ class Extractor:
         self.free: asyncio.Queue[_Worker] | None = None
         self.connecting: asyncio.Task | None = None
         self.active = 0  # jobs submitted and not answered yet (the pipeline commits when none is left)
-        self.big: asyncio.Lock | None = None  # one large page at a time
 
     def prestart(self) -> None:
         """Start the workers ahead of `open`: importing the extraction stack takes more than
@@ -402,11 +400,6 @@ class Extractor:
     async def _run(self, job: dict) -> dict:
         self.active += 1
         try:
-            if self.pool and len(job["body"] or b"") > BIG_PAGE:
-                # a page costs its worker about ten times its size: two at once set the peak
-                self.big = self.big or asyncio.Lock()
-                async with self.big:
-                    return await self._dispatch(job)
             return await self._dispatch(job)
         finally:
             self.active -= 1
