@@ -8,6 +8,9 @@ keeps each record's `Location` (`warc_file`, `warc_offset`, `warc_length`).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from scraper.archive.files import (
     ArchiveError,
     DamagedArchive,
@@ -27,19 +30,40 @@ from scraper.archive.reader import (
     verify,
     verify_many,
 )
+from scraper.archive.writer import (
+    DEFAULT_MAX_BYTES,
+    Archived,
+    Capture,
+    WarcArchive,
+    archived_headers,
+    payload_digest,
+)
+
+
+def default_folder(db_path: str | os.PathLike[str]) -> Path:
+    """`warc/` beside the database: `data/demo.db` archives into `data/warc/`."""
+    return Path(db_path).resolve().parent / "warc"
+
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
     "ArchiveError",
+    "Archived",
+    "Capture",
     "DamagedArchive",
     "IndexEntry",
     "Location",
     "Record",
     "TailCheck",
     "Verification",
+    "WarcArchive",
     "archive_files",
+    "archived_headers",
     "check_tail",
+    "default_folder",
     "index_file",
     "iter_records",
+    "payload_digest",
     "read_record",
     "truncate_tail",
     "verify",
