@@ -26,6 +26,7 @@ from scraper.archive import (
     archive_files,
     archived_headers,
     default_folder,
+    export_warc,
     index_file,
     iter_records,
     payload_digest,
@@ -457,6 +458,41 @@ def test_read_record_refuses_paths(folder):
     for name in ("../etc/passwd", "/etc/passwd", "a/b.warc.gz", "", ".."):
         with pytest.raises(ArchiveError):
             read_record(folder, name, 0, 10)
+
+
+# ---- export ----------------------------------------------------------------------------------
+
+
+def test_export_copies_records_byte_for_byte_with_requests_and_revisit_originals(mixed_archive, folder, tmp_path):
+    revisit = mixed_archive[-1]
+    chosen = [mixed_archive[0].location, revisit.location, mixed_archive[0].location]
+    out = tmp_path / "out" / "client.warc.gz"
+    out.parent.mkdir()
+    result = export_warc(folder, chosen + [Location("newswatch-20000101000000-00001.warc.gz", 0, 9)], out,
+                         info={"operator": "newswatch test"})
+    assert result.path == out and result.bytes == out.stat().st_size
+    assert [m[0].warc_file for m in result.missing] == ["newswatch-20000101000000-00001.warc.gz"]
+    records = list(iter_records(out))
+    assert [r.rec_type for r in records] == ["warcinfo", "response", "request", "response", "request",
+                                             "revisit", "request"]
+    assert b"operator: newswatch test" in records[0].body
+    assert records[3].record_id == read_record(folder, *revisit.refers_to).record_id
+    assert records[5].record_id == revisit.record_id
+    raw_out = out.read_bytes()
+    src = (folder / mixed_archive[0].warc_file).read_bytes()
+    loc = mixed_archive[0].location
+    assert src[loc.offset: loc.offset + loc.length] in raw_out
+    with open(out, "rb") as fh:
+        assert len([r for r in ArchiveIterator(fh)]) == 7
+    assert warcio_cli("check", str(out)).returncode == 0
+    assert not list(out.parent.glob("*.part"))
+
+
+def test_export_without_requests_or_originals(mixed_archive, folder, tmp_path):
+    out = tmp_path / "bare.warc.gz"
+    result = export_warc(folder, [mixed_archive[-1].location], out, requests=False, originals=False)
+    assert [r.rec_type for r in iter_records(out)] == ["warcinfo", "revisit"]
+    assert result.records == 2 and not result.missing
 
 
 def test_default_folder_is_beside_the_database(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from scraper.archive.export import ExportResult, export_warc
 from scraper.archive.files import (
     ArchiveError,
     DamagedArchive,
@@ -51,6 +52,7 @@ __all__ = [
     "Archived",
     "Capture",
     "DamagedArchive",
+    "ExportResult",
     "IndexEntry",
     "Location",
     "Record",
@@ -61,6 +63,7 @@ __all__ = [
     "archived_headers",
     "check_tail",
     "default_folder",
+    "export_warc",
     "index_file",
     "iter_records",
     "payload_digest",
