@@ -30,7 +30,10 @@ from scraper.archive import (
     index_file,
     iter_records,
     payload_digest,
+    prunable,
+    prune,
     read_record,
+    referenced_files,
     verify,
     verify_many,
 )
@@ -493,6 +496,48 @@ def test_export_without_requests_or_originals(mixed_archive, folder, tmp_path):
     result = export_warc(folder, [mixed_archive[-1].location], out, requests=False, originals=False)
     assert [r.rec_type for r in iter_records(out)] == ["warcinfo", "revisit"]
     assert result.records == 2 and not result.missing
+
+
+# ---- retention -------------------------------------------------------------------------------
+
+
+def test_prune_removes_old_unreferenced_files_only(folder):
+    written = []
+    for _ in range(5):
+        with WarcArchive(folder) as a:
+            written.append(a.write(cap()))
+    names = [w.warc_file for w in written]
+    now = datetime.now(UTC)
+    old = (now - timedelta(days=40)).timestamp()
+    for name in names[:4]:
+        os.utime(folder / name, (old, old))
+    (folder / "README").write_text("not ours")
+    os.utime(folder / "README", (old, old))
+    referenced = referenced_files([written[1].location, None, ("", 0, 0)])
+    assert referenced == {names[1]}
+    plan = prunable(folder, referenced, keep_days=30, in_use=[names[2]])
+    assert plan.removed == [names[0], names[3]]
+    assert (plan.kept_referenced, plan.kept_recent) == (1, 2)
+    assert plan.bytes == sum((folder / n).stat().st_size for n in plan.removed)
+    dry = prune(folder, referenced, keep_days=30, in_use=[names[2]], dry_run=True)
+    assert dry.removed == plan.removed and all((folder / n).exists() for n in names)
+    done = prune(folder, referenced, keep_days=30, in_use=[names[2]])
+    assert done.removed == [names[0], names[3]]
+    assert archive_files(folder) == [names[1], names[2], names[4]]
+    assert (folder / "README").exists()
+    assert prune(folder, referenced, keep_days=50).removed == []
+    with pytest.raises(ValueError):
+        prune(folder, referenced, keep_days=-1)
+
+
+def test_prune_never_removes_the_file_a_writer_holds(folder):
+    a = WarcArchive(folder)
+    got = a.write(cap())
+    old = (datetime.now(UTC) - timedelta(days=10)).timestamp()
+    os.utime(folder / got.warc_file, (old, old))
+    assert prune(folder, set(), keep_days=1).removed == []
+    a.close()
+    assert prune(folder, set(), keep_days=1).removed == [got.warc_file]
 
 
 def test_default_folder_is_beside_the_database(tmp_path):

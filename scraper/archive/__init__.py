@@ -31,6 +31,7 @@ from scraper.archive.reader import (
     verify,
     verify_many,
 )
+from scraper.archive.retention import PruneResult, prunable, prune, referenced_files
 from scraper.archive.writer import (
     DEFAULT_MAX_BYTES,
     Archived,
@@ -55,6 +56,7 @@ __all__ = [
     "ExportResult",
     "IndexEntry",
     "Location",
+    "PruneResult",
     "Record",
     "TailCheck",
     "Verification",
@@ -67,7 +69,10 @@ __all__ = [
     "index_file",
     "iter_records",
     "payload_digest",
+    "prunable",
+    "prune",
     "read_record",
+    "referenced_files",
     "truncate_tail",
     "verify",
     "verify_many",
