@@ -3,6 +3,7 @@ spiders over real HTTP into a fresh database, and write the coverage report."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,11 @@ SETTINGS = {
 }
 
 
+def demo_archive(db: Path) -> Path:
+    """The demo's own WARC folder (data/demo-warc/), emptied with its database each time."""
+    return db.with_name(f"{db.stem}-warc")
+
+
 @dataclass
 class DemoResult:
     summary: RunSummary
@@ -47,12 +53,15 @@ def run_demo(db: Path, out: Path, watchlist: Path, *, progress: bool | None = No
         # the demo starts from an empty database; the lock keeps another crawl's file safe
         for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm"), db.with_name(f"{db.stem}-alerts.atom")):
             stale.unlink(missing_ok=True)
+        archive = demo_archive(db)
+        shutil.rmtree(archive, ignore_errors=True)
         echo(f"serving {len(web.outlets)} demo outlets on 127.0.0.1:")
         for _slug, name, kind, base_url in web.outlets:
             echo(f"  {base_url:28s} {name} ({kind})")
         sources = db.parent / "demo-sources.toml"
         sources.write_text(web.sources_toml(), encoding="utf-8")
-        summary = run_crawl(db=db, sources=sources, watchlist=watchlist, overrides=SETTINGS,
+        summary = run_crawl(db=db, sources=sources, watchlist=watchlist,
+                            overrides={**SETTINGS, "NEWSWATCH_ARCHIVE_DIR": str(archive)},
                             progress=sys.stderr.isatty() if progress is None else progress,
                             check_connectivity=False, alerts=alert_config_for(None, db), take_lock=False)
     store = Store(db)

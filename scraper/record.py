@@ -101,6 +101,9 @@ FIELDS: tuple[Field, ...] = (
           written=False),
     Field("is_original", bool, "1 for the earliest-published article of its story, 0 for a copy.", written=False),
     Field("similarity_to_original", float, "How close a copy's text is to the original's (0 to 1).", written=False),
+    Field("warc_file", str, "The WARC file (in the archive folder) holding the page as fetched."),
+    Field("warc_offset", int, "Where the page's record starts in that file (bytes)."),
+    Field("warc_length", int, "The record's length (bytes): one seek and one read give the page as fetched."),
     Field("published_month", str, "The month of publication (YYYY-MM), for browsing by month.", written=False),
     Field("clustered_sha1", str, "The text fingerprint the near-duplicate index placed (internal).", written=False),
 )

@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
 from scraper import stats as stat_keys
+from scraper.archive.capture import capture_from_response
 from scraper.config import Outlet, load_sources, select_outlets
 from scraper.crawling.items import PageItem
 from scraper.crawling.parsers.links import same_site
@@ -116,16 +117,18 @@ class NewsSpider(scrapy.Spider):
 
     def page_item(self, response: Response) -> PageItem:
         outlet = self.outlet_for(response)
+        fetched_at = datetime.now(UTC).replace(microsecond=0)
         return PageItem(
             url=response.url,
             body=response.body,
             headers={k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v},
-            fetched_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+            fetched_at=fetched_at.isoformat(),
             outlet=outlet.name,
             outlet_kind=outlet.kind,
             found_via=self.found_via,
             status=response.status,
             hints=dict(response.meta.get("hints") or {}),
+            capture=capture_from_response(response, fetched_at) if self.settings.getbool("NEWSWATCH_ARCHIVE") else None,
         )
 
     def is_html(self, response: Response) -> bool:

@@ -8,6 +8,7 @@ wire, which `archived_headers` keeps as `X-Archive-Orig-Content-Length` when it 
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -42,5 +43,39 @@ def capture_from_response(response: Response, fetched_at: datetime | None = None
         request_headers=_header_list(request.headers) if request is not None else (),
         request_body=request.body if request is not None else b"",
         ip_address=str(response.ip_address) if response.ip_address is not None else None,
+        revisit_of=revisit_of,
+    )
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def capture_to_json(capture: Capture) -> dict:
+    """A capture as JSON-ready data (the body in base64; headers as Latin-1 text, byte
+    for byte), for a distributed worker to hand its pages to the writer that archives."""
+    return {
+        "url": capture.url, "status": capture.status, "reason": capture.reason, "protocol": capture.protocol,
+        "headers": [[_text(n), _text(v)] for n, v in capture.headers],
+        "body": base64.b64encode(capture.body).decode("ascii"),
+        "fetched_at": capture.fetched_at.isoformat(), "method": capture.method,
+        "request_headers": [[_text(n), _text(v)] for n, v in capture.request_headers],
+        "request_body": base64.b64encode(capture.request_body).decode("ascii"),
+        "ip_address": capture.ip_address, "content_decoded": capture.content_decoded,
+    }
+
+
+def capture_from_json(data: dict, revisit_of: Location | None = None) -> Capture:
+    """Inverse of `capture_to_json`; ValueError/KeyError/TypeError on anything else."""
+    return Capture(
+        url=str(data["url"]), status=int(data["status"]), reason=data.get("reason"),
+        protocol=str(data.get("protocol") or "HTTP/1.1"),
+        headers=[(str(n).encode("latin-1"), str(v).encode("latin-1")) for n, v in data["headers"]],
+        body=base64.b64decode(data["body"], validate=True),
+        fetched_at=datetime.fromisoformat(data["fetched_at"]), method=str(data.get("method") or "GET"),
+        request_headers=[(str(n).encode("latin-1"), str(v).encode("latin-1"))
+                         for n, v in data.get("request_headers") or []],
+        request_body=base64.b64decode(data.get("request_body") or "", validate=True),
+        ip_address=data.get("ip_address"), content_decoded=bool(data.get("content_decoded")),
         revisit_of=revisit_of,
     )

@@ -13,6 +13,8 @@ import click
 from scraper.cli import printing
 from scraper.cli.options import (
     alerts_option,
+    archive_options,
+    archive_settings,
     db_option,
     distributed_option,
     iso_day,
@@ -55,16 +57,17 @@ def _finished(summary, db: Path) -> None:
 @click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
 @settings_option
 @alerts_option
+@archive_options
 @distributed_option
 @click.option("--workers", type=click.IntRange(0), default=2, show_default=True,
               help="With --distributed: worker processes to start on this machine (others may join).")
 @prefix_option
 def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, progress, overrides, alerts_file,
-          distributed, workers, prefix) -> None:
+          archive, archive_keep_days, distributed, workers, prefix) -> None:
     """Crawl the outlets of sources.toml into the database."""
     from scraper.runs.alerts import alert_config_for
 
-    settings = setting_overrides(overrides)
+    settings = {**archive_settings(archive, archive_keep_days), **setting_overrides(overrides)}
     if max_pages:
         settings["NEWSWATCH_MAX_PAGES_PER_OUTLET"] = max_pages
     if depth is not None:
@@ -73,11 +76,13 @@ def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, pro
         settings["NEWSWATCH_SINCE"] = since
     alerts = alert_config_for(alerts_file, db)
     if distributed:
+        from scraper.archive import default_folder
         from scraper.distributed.run import crawl_distributed
 
         summary = crawl_distributed(distributed, db, sources_path(sources), watchlist_path(watchlist),
                                     workers=workers, strategies=list(spiders) or None, outlets=list(outlets) or None,
-                                    overrides=settings, prefix=prefix, alerts=alerts)
+                                    overrides=settings, prefix=prefix, alerts=alerts,
+                                    archive_dir=default_folder(db) if archive else None)
     else:
         from scraper.runs.crawl import run_crawl
 
@@ -137,13 +142,16 @@ def worker(distributed, prefix, sources, watchlist, idle_timeout, heartbeat_ttl,
               help="Stop once the crawl has had no work and no workers for this many seconds.")
 @click.option("--follow", is_flag=True, help="Keep storing until stopped (Ctrl-C), for crawls seeded by cron.")
 @alerts_option
-def ingest(distributed, prefix, db, idle_timeout, follow, alerts_file) -> None:
+@click.option("--archive/--no-archive", "archive", default=True, show_default=True,
+              help="Keep every stored page as fetched in WARC files (warc/ beside the database).")
+def ingest(distributed, prefix, db, idle_timeout, follow, alerts_file, archive) -> None:
     """Store the articles pushed by the workers (the single writer of the database)."""
+    from scraper.archive import default_folder
     from scraper.distributed.ingest import run_ingest
     from scraper.runs.alerts import alert_config_for
 
     summary = run_ingest(required_url(distributed), db, prefix=prefix, idle_timeout=idle_timeout, follow=follow,
-                         alerts=alert_config_for(alerts_file, db))
+                         alerts=alert_config_for(alerts_file, db), archive_dir=default_folder(db) if archive else None)
     store = Store(db)
     try:
         printing.crawl_summary(summary, store)
@@ -201,7 +209,9 @@ def demo(db, out, watchlist, progress) -> None:
 @spiders_option()
 @outlets_option
 @settings_option
-def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders, outlets, overrides) -> None:
+@archive_options
+def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders, outlets, overrides, archive,
+             archive_keep_days) -> None:
     """Run crawls on a schedule, one at a time; SIGTERM or Ctrl-C stops after the current run."""
     from scraper.runs.schedule import child_runner, install_stop_handlers, parse_schedule, run_schedule
 
@@ -213,6 +223,10 @@ def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders
     for flag, values in (("--spider", spiders), ("--outlet", outlets), ("-s", overrides)):
         for value in values:
             args += [flag, value]
+    if not archive:
+        args.append("--no-archive")
+    if archive_keep_days:
+        args += ["--archive-keep-days", str(archive_keep_days)]
     stop = threading.Event()
     restore = install_stop_handlers(stop)
     try:

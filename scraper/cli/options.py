@@ -47,6 +47,22 @@ settings_option = click.option("-s", "--set", "overrides", multiple=True, metava
 outlets_option = click.option("--outlet", "outlets", multiple=True, help="Only these outlets (repeatable).")
 
 
+def archive_options(func):
+    """Whether to keep each stored page as fetched in WARC files, and how long."""
+    func = click.option("--archive-keep-days", type=click.IntRange(1), default=None,
+                        help="After the run, remove archive files older than this that no row needs.")(func)
+    return click.option("--archive/--no-archive", "archive", default=True, show_default=True,
+                        help="Keep every stored page as fetched in WARC files (warc/ beside the database).")(func)
+
+
+def archive_settings(archive: bool, keep_days: int | None) -> dict:
+    """The archive options as crawl settings."""
+    settings: dict = {"NEWSWATCH_ARCHIVE": archive}
+    if keep_days:
+        settings["NEWSWATCH_ARCHIVE_KEEP_DAYS"] = keep_days
+    return settings
+
+
 def db_option(default: Path = DEFAULT_DB):
     return click.option("--db", type=click.Path(path_type=Path), default=default, show_default=True,
                         help="SQLite database file.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scraper.archive import Capture
+
 
 @dataclass
 class PageItem:
@@ -18,3 +20,4 @@ class PageItem:
     found_via: str
     status: int = 200
     hints: dict[str, str] = field(default_factory=dict)
+    capture: Capture | None = field(default=None, repr=False)  # the response and its request, for the archive

@@ -66,5 +66,9 @@ NEWSWATCH_PROGRESS = False
 NEWSWATCH_EXTRACT_WORKERS = None  # extraction processes (default: one per core; 0 = in the crawl process)
 NEWSWATCH_SINCE = ""  # YYYY-MM-DD: feed items and sitemap entries older than this are not fetched
 NEWSWATCH_RETRY_AFTER_MAX = 30  # seconds: a longer Retry-After is not waited for (nor retried)
+NEWSWATCH_ARCHIVE = True  # keep every stored page as fetched, in WARC files (`--no-archive`: off)
+NEWSWATCH_ARCHIVE_DIR = ""  # default: warc/ beside the database
+NEWSWATCH_ARCHIVE_MAX_BYTES = 1_000_000_000  # a WARC file is closed before it grows past this
+NEWSWATCH_ARCHIVE_KEEP_DAYS = 0  # > 0: after a run, files older than this that no row needs are removed
 NEWSWATCH_SINK = "scraper.crawling.sinks.StoreSink"  # where kept articles go (a distributed worker: Redis)
 NEWSWATCH_VALIDATORS = "scraper.crawling.validators.StoreValidators"  # where conditional GET finds them

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import redis
 
+from scraper.archive import WarcArchive
+from scraper.archive.capture import capture_from_json
+from scraper.crawling.archiving import last_capture, place
 from scraper.distributed.frontier import FrontierKeys, connect, crawl_meta, frontier_state, worker_stats
 from scraper.errors import NewswatchError
 from scraper.runs.alerts import AlertConfig
@@ -96,8 +99,8 @@ class Notes:
             store.http_cache.remember(self.validators)
 
 
-def _decode(data: bytes, notes: Notes) -> tuple[dict, list[dict]] | None:
-    """An article's (record, mentions); None for a note, kept in `notes`."""
+def _decode(data: bytes, notes: Notes) -> tuple[dict, list[dict], dict | None] | None:
+    """An article's (record, mentions, capture or None); None for a note, kept in `notes`."""
     payload = json.loads(data)
     if "found_via" in payload:
         notes.found_via.extend((str(url), str(strategy)) for url, strategy in payload["found_via"])
@@ -108,12 +111,31 @@ def _decode(data: bytes, notes: Notes) -> tuple[dict, list[dict]] | None:
     record, mentions = payload["record"], payload.get("mentions") or []
     if not isinstance(record, dict) or not record.get("id") or not isinstance(mentions, list):
         raise ValueError("not a newswatch record")
-    return record, mentions
+    capture = payload.get("capture")
+    if capture is not None and not isinstance(capture, dict):
+        raise ValueError("not a capture")
+    return record, mentions, capture
 
 
-def store_pushed(store: Store, batch: list[bytes], summary: RunSummary, notes: Notes | None = None) -> None:
-    """Store a batch of pushed records in one transaction (group commit); an unreadable
-    record is counted and skipped, a record the database refuses costs only itself."""
+def _archived(store: Store, archive: WarcArchive, readable: list[tuple[dict, list[dict], dict | None]]) -> None:
+    """Write the batch's pages to the archive (one fsync) and name each row's record;
+    a capture that cannot be read leaves its row without one (counted by the caller)."""
+    placed, captures = [], []
+    for record, _mentions, data in readable:
+        if data is None:
+            continue
+        capture = capture_from_json(data, revisit_of=last_capture(store.http_cache.validators(data["url"])))
+        placed.append(record)
+        captures.append(capture)
+    for record, archived in zip(placed, archive.write_many(captures), strict=True):
+        place(record, archived)
+
+
+def store_pushed(store: Store, batch: list[bytes], summary: RunSummary, notes: Notes | None = None,
+                 archive: WarcArchive | None = None) -> None:
+    """Store a batch of pushed records in one transaction (group commit), each page first
+    in the archive when there is one; an unreadable record is counted and skipped, a
+    record the database refuses costs only itself."""
     readable = []
     notes = notes if notes is not None else Notes()
     for data in batch:
@@ -125,6 +147,13 @@ def store_pushed(store: Store, batch: list[bytes], summary: RunSummary, notes: N
             continue
         if decoded is not None:
             readable.append(decoded)
+    if archive is not None:
+        try:
+            _archived(store, archive, readable)
+        except (ValueError, KeyError, TypeError) as exc:  # a capture that is not one: its batch without evidence
+            summary.add_error("bad_capture")
+            logger.warning("stored a batch without its archived pages: %s", exc)
+    readable = [(record, mentions) for record, mentions, _capture in readable]
     if not readable:
         return
     try:
@@ -145,9 +174,10 @@ def store_pushed(store: Store, batch: list[bytes], summary: RunSummary, notes: N
 
 def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: float = 10.0, follow: bool = False,
                deadline: float | None = None, take_lock: bool = True,
-               alerts: AlertConfig | None = None) -> RunSummary:
+               alerts: AlertConfig | None = None, archive_dir: Path | None = None) -> RunSummary:
     """Store pushed records until the crawl is over (no queued, leased or pushed work,
-    no live worker, for `idle_timeout` seconds), or until stopped when `follow`."""
+    no live worker, for `idle_timeout` seconds), or until stopped when `follow`; each
+    page as fetched goes to the WARC files in `archive_dir` (None: no archive)."""
     server = connect(url)
     keys = FrontierKeys(prefix)
     db_lock = CrawlLock.for_database(db) if take_lock else None
@@ -156,7 +186,8 @@ def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: f
     writer_lock = IngestLock(server, keys.ingest_lock)
     try:
         writer_lock.acquire()
-        return _ingest(server, keys, db, idle_timeout, follow, deadline, alerts)
+        archive = WarcArchive(archive_dir) if archive_dir is not None else None
+        return _ingest(server, keys, db, idle_timeout, follow, deadline, alerts, archive)
     finally:
         writer_lock.release()
         if db_lock:
@@ -164,7 +195,7 @@ def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: f
 
 
 def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: float, follow: bool,
-            deadline: float | None, alerts: AlertConfig | None) -> RunSummary:
+            deadline: float | None, alerts: AlertConfig | None, archive: WarcArchive | None) -> RunSummary:
     store = Store(db)
     publish_validators(store, server, keys)
     notes = Notes()
@@ -184,7 +215,7 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
                 while len(batch) < BATCH and (more := server.lmove(keys.items, keys.items_processing,
                                                                    "LEFT", "RIGHT")) is not None:
                     batch.append(more)
-                store_pushed(store, batch, summary, notes)
+                store_pushed(store, batch, summary, notes, archive)
                 with server.pipeline(transaction=False) as pipe:
                     for done in batch:
                         pipe.lrem(keys.items_processing, 1, done)
@@ -210,4 +241,6 @@ def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: flo
         notes.apply(store, summary.status == "finished")
         close_run(store, summary, {"distributed": True, "worker_stats": shared}, alerts)
         store.close()
+        if archive is not None:
+            archive.close()
     return summary

@@ -183,7 +183,8 @@ def setting_args(overrides: dict | None) -> list[str]:
 def crawl_distributed(url: str, db: Path, sources: Path, watchlist: Path, *, workers: int = 2,
                       strategies: list[str] | None = None, outlets: list[str] | None = None,
                       overrides: dict | None = None, prefix: str = "newswatch",
-                      idle_timeout: float = 5.0, alerts: AlertConfig | None = None) -> RunSummary:
+                      idle_timeout: float = 5.0, alerts: AlertConfig | None = None,
+                      archive_dir: Path | None = None) -> RunSummary:
     """Seed, start `workers` local worker processes, and write their records into `db`
     until the crawl is over. Workers started elsewhere with the same URL join in."""
     chosen = check_strategies(strategies)
@@ -208,7 +209,8 @@ def crawl_distributed(url: str, db: Path, sources: Path, watchlist: Path, *, wor
         for _ in range(workers):
             children.append(subprocess.Popen(newswatch_command("worker", *common, "--idle-timeout", str(idle_timeout),
                                                   *setting_args(overrides)), stdout=subprocess.DEVNULL))
-        summary = run_ingest(url, db, prefix=prefix, idle_timeout=idle_timeout, take_lock=False, alerts=alerts)
+        summary = run_ingest(url, db, prefix=prefix, idle_timeout=idle_timeout, take_lock=False, alerts=alerts,
+                             archive_dir=archive_dir)
         for child in children:
             try:
                 child.wait(timeout=idle_timeout + 30)

@@ -27,6 +27,7 @@ from scrapy_redis import connection
 from twisted.internet import task
 
 from scraper import stats as stat_keys
+from scraper.archive.capture import capture_to_json
 from scraper.crawling.frontier import FoundAgain
 from scraper.crawling.items import PageItem
 from scraper.crawling.validators import stored_unchanged, validators_for
@@ -175,7 +176,10 @@ class RedisSink:
         self.book.settle(getattr(item, ITEM_LEASE, None))
 
     async def keep(self, item: PageItem, record: dict, mentions: list[dict]) -> None:
-        payload = json.dumps({"record": record, "mentions": mentions}, ensure_ascii=False, default=str)
+        pushed = {"record": record, "mentions": mentions}
+        if item.capture is not None:  # the writer archives the page as fetched
+            pushed["capture"] = capture_to_json(item.capture)
+        payload = json.dumps(pushed, ensure_ascii=False, default=str)
         self.book.settle(getattr(item, ITEM_LEASE, None), payload.encode("utf-8"))
         self.stats.inc_value(stat_keys.ARTICLES_PUSHED)
         return None

@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 
 from scraper import stats as stat_keys
+from scraper.archive import prune
 from scraper.config import Outlet, load_sources, select_outlets
+from scraper.crawling.archiving import archive_folder
 from scraper.crawling.pipelines import crawl_extractor
 from scraper.crawling.runner import crawl_settings, run_spider
 from scraper.match import load_watchlist
@@ -74,7 +76,11 @@ def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], ch
     summary.add_stats(stats, crawler.spider.name if crawler.spider else "?")
     store = Store(db)
     try:
-        return close_run(store, summary, {"per_spider": summary.per_spider,
-                                          "per_strategy": stat_keys.found_by_strategy(stats)}, alerts)
+        close_run(store, summary, {"per_spider": summary.per_spider,
+                                   "per_strategy": stat_keys.found_by_strategy(stats)}, alerts)
+        keep_days = settings.getint("NEWSWATCH_ARCHIVE_KEEP_DAYS")
+        if keep_days > 0:
+            prune(archive_folder(settings), store.articles.warc_files(), keep_days)
+        return summary
     finally:
         store.close()

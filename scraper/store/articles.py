@@ -16,7 +16,7 @@ from scraper.dedup.identity import article_id
 from scraper.errors import NewswatchError
 from scraper.store.filters import ArticleFilters
 from scraper.store.http_cache import HttpCache
-from scraper.store.rows import decode_row, dumps, now_iso, one, row_from_record, write
+from scraper.store.rows import WARC_COLUMNS, decode_row, dumps, now_iso, one, row_from_record, write
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,10 @@ class Articles:
             return SaveResult(article_id, "new", bool(record.get("relevant")))
         found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
         if existing["text_sha1"] == record.get("text_sha1"):
-            self._update(article_id, {"last_seen": seen_at, "found_via": dumps(found_via)})
+            seen = {"last_seen": seen_at, "found_via": dumps(found_via)}
+            if record.get("warc_file"):  # the evidence of this text: now the newest capture too
+                seen.update({column: record[column] for column in WARC_COLUMNS})
+            self._update(article_id, seen)
             self.http_cache.remember_article(record, seen_at)
             return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
         row = row_from_record(
@@ -117,7 +120,8 @@ class Articles:
     def _add_revision(self, article_id: str, revision: int, record: dict, seen_at: str) -> None:
         write(self.conn, "insert or replace into", "revisions", {
             "article_id": article_id, "revision": revision, "fetched_at": record.get("fetched_at") or seen_at,
-            "title": record.get("title"), "text": record.get("text"), "text_sha1": record.get("text_sha1")})
+            "title": record.get("title"), "text": record.get("text"), "text_sha1": record.get("text_sha1"),
+            **{column: record.get(column) for column in WARC_COLUMNS}})
 
     def update_match(self, article_id: str, relevant: bool, relevance: float, matched: list[str],
                      mentions: Iterable[dict], *, text_sha1: str | None = None) -> bool:
@@ -136,6 +140,12 @@ class Articles:
             })
             self._replace_mentions(article_id, mentions)
             return True
+
+    def warc_files(self) -> set[str]:
+        """The archive files some article or revision row points into (the ones to keep)."""
+        rows = self.conn.execute("select warc_file from articles where warc_file is not null union "
+                                 "select warc_file from revisions where warc_file is not null")
+        return {row[0] for row in rows}
 
     def add_found_via(self, pairs: Iterable[tuple[str, str]]) -> int:
         """Add strategies that found an already stored page again in the same run: each

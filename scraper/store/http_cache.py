@@ -9,9 +9,12 @@ import sqlite_utils
 from scraper.store.rows import now_iso, one
 
 REMEMBER_URL = """
-    insert into http_cache (url, etag, last_modified, body_sha1, article_id, updated) values (?, ?, ?, ?, ?, ?)
+    insert into http_cache (url, etag, last_modified, body_sha1, article_id, updated, warc_file, warc_offset,
+                            warc_length) values (?, ?, ?, ?, ?, ?, ?, ?, ?)
     on conflict(url) do update set etag = excluded.etag, last_modified = excluded.last_modified,
-        body_sha1 = excluded.body_sha1, article_id = excluded.article_id, updated = excluded.updated
+        body_sha1 = excluded.body_sha1, article_id = excluded.article_id, updated = excluded.updated,
+        warc_file = coalesce(excluded.warc_file, warc_file), warc_offset = coalesce(excluded.warc_offset, warc_offset),
+        warc_length = coalesce(excluded.warc_length, warc_length)
 """
 
 
@@ -27,7 +30,8 @@ class HttpCache:
 
     def rows(self) -> Iterator[dict]:
         """Every URL's validators (streamed)."""
-        yield from self.db.query("select url, etag, last_modified, body_sha1, article_id from http_cache")
+        yield from self.db.query("select url, etag, last_modified, body_sha1, article_id, warc_file, warc_offset, "
+                                 "warc_length from http_cache")
 
     def remember_article(self, record: dict, seen_at: str) -> None:
         """The fetched URL's validators, written with the article itself (inside its
@@ -35,7 +39,8 @@ class HttpCache:
         full again."""
         validators = record.get("validators") or {}
         self.db.conn.execute(REMEMBER_URL, [record["url"], validators.get("etag"), validators.get("last_modified"),
-                                            record.get("html_sha1"), record["id"], seen_at])
+                                            record.get("html_sha1"), record["id"], seen_at, record.get("warc_file"),
+                                            record.get("warc_offset"), record.get("warc_length")])
 
     def remember(self, rows: Iterable[dict]) -> int:
         """Store validators of navigation pages (feeds, sitemaps, listings) in one go;

@@ -12,6 +12,8 @@ from typing import Any
 
 from scraper.record import JSON_FIELDS, WRITTEN
 
+WARC_COLUMNS = ("warc_file", "warc_offset", "warc_length")  # a record's place in the archive
+
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -216,3 +216,13 @@ def _create_alerts(db: sqlite_utils.Database) -> None:
 def _add_skipped(db: sqlite_utils.Database) -> None:
     """Pages a run fetched and did not keep, by reason (index, no_text, not_relevant, ...)."""
     db["crawl_runs"].add_column("skipped", str)
+
+
+@migrations(name="0011_warc_locations")
+def _add_warc_locations(db: sqlite_utils.Database) -> None:
+    """Where each stored page is in the WARC archive (scraper.archive): the article's
+    current text, every revision, and each URL's last capture (which a re-fetch that finds
+    the page unchanged revisits)."""
+    for table in ("articles", "revisions", "http_cache"):
+        for column, kind in (("warc_file", str), ("warc_offset", int), ("warc_length", int)):
+            db[table].add_column(column, kind)
