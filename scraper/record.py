@@ -54,11 +54,14 @@ def _extracted(name: str, type_: type, description: str, *, exported: bool = Tru
 
 FIELDS: tuple[Field, ...] = (
     Field("id", str, "Stable id of the article (a hash of its canonical URL).", exported=True),
-    _extracted("url", str, "The URL the article was fetched from."),
+    _extracted("url", str, "The article's URL as fetched (for an archived copy, the original URL, never the "
+                               "archive's: see archive_url)."),
     _extracted("canonical_url", str,
                "The article's URL with tracking parameters, fragments, www. and AMP variants folded."),
-    Field("outlet", str, "The news outlet (its name in sources.toml).", exported=True),
-    Field("outlet_kind", str, "Kind of outlet: entertainment or justice.", exported=True),
+    Field("outlet", str, "The news outlet: its name in sources.toml, or for a site nobody listed its declared "
+                         "name (og:site_name, JSON-LD publisher) or registered domain.", exported=True),
+    Field("outlet_kind", str, "Kind of outlet: entertainment or justice (sources.toml), other for a site found by "
+                             "discovery that sources.toml does not list.", exported=True),
     _extracted("title", str, "Headline, without the site-name suffix."),
     _extracted("published", str,
                "Publication time as the publisher gave it (ISO 8601 with offset, or a bare date)."),
@@ -78,9 +81,18 @@ FIELDS: tuple[Field, ...] = (
     _extracted("image", str, "The page's lead image (absolute URL)."),
     _extracted("section", str, "The section the publisher filed it under."),
     _extracted("tags", list, "The publisher's tags or keywords (JSON list)."),
-    Field("found_via", list, "How the crawl found it: feed, sitemap, search, link (JSON list).", exported=True),
+    Field("found_via", list, "Every way the crawl found it: feed, sitemap, search, link, gdelt, wayback, "
+                            "commoncrawl (JSON list).", exported=True),
     Field("first_seen", str, "When a crawl first stored the article (UTC).", written=False, exported=True),
     Field("last_seen", str, "When a crawl last saw the article (UTC).", written=False, exported=True),
+    Field("fetched_from", str, "Where the stored text was fetched: live (the outlet's own site), wayback (the "
+                                "Wayback Machine) or commoncrawl (a Common Crawl WARC record).", exported=True),
+    Field("archive_url", str, "For an archived copy: where it was fetched (the replay URL, or the Common Crawl "
+                              "WARC file with the record's offset and length).", exported=True),
+    Field("archived_at", str, "For an archived copy: when the archive captured the page (UTC), never its "
+                              "publication date.", exported=True),
+    Field("discovered_at", str, "When a discovery service first saw the article (GDELT's seendate, UTC), never "
+                                "its publication date.", exported=True),
     _extracted("text", str,
                "Main text only (no navigation, sidebars or comments); paragraphs separated by a blank line."),
     _extracted("site_name", str, "The site's own name (og:site_name, JSON-LD publisher).", exported=False),
@@ -107,6 +119,10 @@ FIELDS: tuple[Field, ...] = (
     Field("published_month", str, "The month of publication (YYYY-MM), for browsing by month.", written=False),
     Field("clustered_sha1", str, "The text fingerprint the near-duplicate index placed (internal).", written=False),
 )
+
+# fetched_from: where a stored text came from (the live site, or an archive)
+LIVE = "live"
+FETCHED_FROM: tuple[str, ...] = (LIVE, "wayback", "commoncrawl")
 
 BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 EXTRACTED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.extracted)

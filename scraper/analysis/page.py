@@ -9,13 +9,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from scraper.dedup.identity import article_id, canonical_url, fingerprint_of_words, html_fingerprint, text_words
 from scraper.dedup.minhash import signature_of_words
+from scraper.discovery.outlets import OUTLET_KIND_OTHER, outlet_name
 from scraper.extract import extract_article
 from scraper.extract.decode import is_binary
 from scraper.match import Watchlist, match_article
+from scraper.record import LIVE
+
+
+class Provenance(TypedDict, total=False):
+    """Where a page was fetched and how it was discovered, as the row keeps it."""
+
+    fetched_from: str  # live, wayback, commoncrawl
+    archive_url: str | None
+    archived_at: str | None  # ISO, UTC: when the archive captured it
+    discovered_at: str | None  # ISO, UTC: when a discovery service saw it (GDELT's seendate)
 
 
 def _plain(value: Any) -> Any:
@@ -49,10 +60,17 @@ def match_fields(title: str | None, text: str | None, watchlist: Watchlist, lang
 
 
 def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: str | list[str], body: bytes,
-                 fetched_at: str) -> tuple[dict, list[dict]]:
+                 fetched_at: str, provenance: Provenance | None = None) -> tuple[dict, list[dict]]:
     """The row the store keeps (keyed by the canonical URL's identity) and its mentions
     (only those `stored_mentions` keeps), with the near-duplicate signature: recluster
-    after the crawl then only compares."""
+    after the crawl then only compares.
+
+    An outlet that sources.toml does not list (`outlet` empty: a site found by discovery)
+    is named by the page itself (og:site_name, JSON-LD publisher), else by its registered
+    domain, and its kind is `other`."""
+    provenance = provenance or {}
+    if not outlet:
+        outlet, outlet_kind = outlet_name(analysed.get("site_name"), None, analysed["url"]), OUTLET_KIND_OTHER
     canonical = canonical_url(analysed.get("canonical_url") or analysed["url"])
     text = analysed.get("text") or ""
     words = text_words(text)
@@ -70,6 +88,8 @@ def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: st
         "fetched_at": fetched_at,
         "signature": signature_of_words(words).to_str(),
         "signature_of": text_sha1,
+        "fetched_from": provenance.get("fetched_from") or LIVE,
+        **{key: provenance.get(key) for key in ("archive_url", "archived_at", "discovered_at")},
     }
     return record, stored_mentions(analysed.get("matched") or [], analysed.get("mentions", []))
 
@@ -85,6 +105,7 @@ def crawled_page(
     outlet: str,
     outlet_kind: str,
     found_via: str | list[str],
+    provenance: Provenance | None = None,
 ) -> dict:
     """Everything the crawl keeps from one fetched page, computed where the CPU is (an
     extraction worker), so the reactor only writes the answer: `outcome` ("article",
@@ -95,19 +116,27 @@ def crawled_page(
     page with main text that the watchlist finds relevant unless it lists other pages
     (home, section, tag, search): a two-sentence brief is coverage. Skipped: `index`,
     `no_text`, and `not_relevant` (a page that is not an article and not coverage).
+
+    An archived copy (`provenance`: fetched_from, archive_url, archived_at) keeps its own
+    URL as `url`; relative dates in it ("3 days ago") count from when the archive captured
+    it, and the archive's own headers are not read for dates.
     """
     if not body or body.isspace():
         return {"outcome": "empty_body"}
     if is_binary(body):
         return {"outcome": "binary_body"}
-    analysed = analyse_page(body, url=url, watchlist=watchlist, fetched_at=fetched_at, headers=headers, hints=hints)
+    archived_at = (provenance or {}).get("archived_at")
+    if archived_at:
+        headers = {k: v for k, v in headers.items() if k.lower() in ("content-type", "content-language")}
+    analysed = analyse_page(body, url=url, watchlist=watchlist, headers=headers, hints=hints,
+                            fetched_at=datetime.fromisoformat(archived_at) if archived_at else fetched_at)
     reason = skip_reason(analysed)
     if reason == "error":
         return {"outcome": "error", "error": analysed["error"]}
     if reason:
         return {"outcome": "skipped", "reason": reason}
     record, mentions = store_record(analysed, outlet=outlet, outlet_kind=outlet_kind, found_via=found_via,
-                                    body=body, fetched_at=fetched_at.isoformat())
+                                    body=body, fetched_at=fetched_at.isoformat(), provenance=provenance)
     record["validators"] = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
     return {"outcome": "article", "record": record, "mentions": mentions}
 

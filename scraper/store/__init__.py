@@ -3,7 +3,8 @@
 Built on sqlite-utils: named migrations (schema), upserts keyed by the canonical URL's
 identity (articles), validators for conditional GET (http_cache), the run rows
 (runs), full-text search (search), report and stats aggregates (reports), the
-near-duplicate index (clusters) and the alert queue (alerts). WAL, so readers (search,
+near-duplicate index (clusters), the alert queue (alerts) and the backfill's
+cursors (discovery). WAL, so readers (search,
 report, Datasette) work while a crawl writes.
 """
 
@@ -18,6 +19,7 @@ from scraper.errors import NewswatchError
 from scraper.store.alerts import AlertQueue
 from scraper.store.articles import Articles, SaveResult
 from scraper.store.clusters import ClusterIndex
+from scraper.store.discovery import DiscoveryLedger
 from scraper.store.filters import ArticleFilters
 from scraper.store.http_cache import HttpCache
 from scraper.store.reports import Reports
@@ -49,7 +51,7 @@ class Store:
     """An article database file; opening it for writing applies any pending migrations.
 
     Its parts, one job each: `articles`, `http_cache`, `runs`, `search` (callable),
-    `reports`, `clusters`, `alerts`.
+    `reports`, `clusters`, `alerts`, `discovery`.
     """
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
@@ -73,6 +75,7 @@ class Store:
         self.reports = Reports(self.db, self.runs, str(self.path))
         self.clusters = ClusterIndex(self.db.conn)
         self.alerts = AlertQueue(self.db)
+        self.discovery = DiscoveryLedger(self.db)
 
     def close(self) -> None:
         self.db.conn.close()

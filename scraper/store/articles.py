@@ -14,9 +14,19 @@ import sqlite_utils
 
 from scraper.dedup.identity import article_id
 from scraper.errors import NewswatchError
+from scraper.record import LIVE
 from scraper.store.filters import ArticleFilters
 from scraper.store.http_cache import HttpCache
-from scraper.store.rows import WARC_COLUMNS, decode_row, dumps, now_iso, one, row_from_record, write
+from scraper.store.rows import (
+    PROVENANCE_COLUMNS,
+    WARC_COLUMNS,
+    decode_row,
+    dumps,
+    now_iso,
+    one,
+    row_from_record,
+    write,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,12 @@ def _signature_of(record: dict) -> dict:
     if record.get("signature") and record.get("signature_of") == record.get("text_sha1"):
         return {"signature": record["signature"], "signature_of": record["signature_of"]}
     return {}
+
+
+def _earliest(*stamps: str | None) -> str | None:
+    """The earliest of some ISO stamps (None ignored)."""
+    known = [stamp for stamp in stamps if stamp]
+    return min(known) if known else None
 
 
 def _mention_row(article_id: str, mention: dict) -> dict:
@@ -76,8 +92,8 @@ class Articles:
 
     def _save(self, record: dict, mentions: Iterable[dict], seen_at: str) -> SaveResult:
         article_id = record["id"]
-        existing = one(self.conn, "select found_via, text_sha1, relevant, first_seen, revisions from articles "
-                                  "where id = ?", [article_id])
+        existing = one(self.conn, "select found_via, text_sha1, relevant, first_seen, revisions, fetched_from, "
+                                  "discovered_at from articles where id = ?", [article_id])
         if existing is None:
             row = row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
             row.update(_signature_of(record))
@@ -87,15 +103,29 @@ class Articles:
             self.http_cache.remember_article(record, seen_at)
             return SaveResult(article_id, "new", bool(record.get("relevant")))
         found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
+        discovered = _earliest(existing["discovered_at"], record.get("discovered_at"))
+        source, stored_source = record.get("fetched_from") or LIVE, existing["fetched_from"] or LIVE
+        if source != LIVE and stored_source == LIVE:
+            # the live copy stays the article; the archived copy is kept beside it, as a revision
+            revision = (existing["revisions"] or 1) + 1
+            self._update(article_id, {"found_via": dumps(found_via), "discovered_at": discovered,
+                                      "revisions": revision})
+            self._add_revision(article_id, revision, record, seen_at)
+            return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
         if existing["text_sha1"] == record.get("text_sha1"):
-            seen = {"last_seen": seen_at, "found_via": dumps(found_via)}
+            seen = {"last_seen": seen_at, "found_via": dumps(found_via), "discovered_at": discovered}
             if record.get("warc_file"):  # the evidence of this text: now the newest capture too
                 seen.update({column: record[column] for column in WARC_COLUMNS})
+            if source != stored_source:  # the same text, from elsewhere now (live after an archive): both kept
+                seen.update({column: record.get(column) for column in PROVENANCE_COLUMNS},
+                            fetched_at=record.get("fetched_at"), html_sha1=record.get("html_sha1"),
+                            revisions=(existing["revisions"] or 1) + 1)
+                self._add_revision(article_id, seen["revisions"], record, seen_at)
             self._update(article_id, seen)
             self.http_cache.remember_article(record, seen_at)
             return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
         row = row_from_record(
-            {**record, "found_via": found_via},
+            {**record, "found_via": found_via, "discovered_at": discovered},
             first_seen=existing["first_seen"],
             last_seen=seen_at,
             revisions=(existing["revisions"] or 1) + 1,
@@ -121,7 +151,8 @@ class Articles:
         write(self.conn, "insert or replace into", "revisions", {
             "article_id": article_id, "revision": revision, "fetched_at": record.get("fetched_at") or seen_at,
             "title": record.get("title"), "text": record.get("text"), "text_sha1": record.get("text_sha1"),
-            **{column: record.get(column) for column in WARC_COLUMNS}})
+            **{column: record.get(column) for column in (*WARC_COLUMNS, *PROVENANCE_COLUMNS)},
+            "fetched_from": record.get("fetched_from") or LIVE})
 
     def update_match(self, article_id: str, relevant: bool, relevance: float, matched: list[str],
                      mentions: Iterable[dict], *, text_sha1: str | None = None) -> bool:
@@ -140,6 +171,10 @@ class Articles:
             })
             self._replace_mentions(article_id, mentions)
             return True
+
+    def has_url(self, canonical_url: str) -> bool:
+        """An article with this canonical URL is stored (a backfill need not fetch its archived copy)."""
+        return one(self.conn, "select 1 as found from articles where canonical_url = ?", [canonical_url]) is not None
 
     def warc_files(self) -> set[str]:
         """The archive files some article or revision row points into (the ones to keep)."""

@@ -13,6 +13,7 @@ from typing import Any
 from scraper.record import JSON_FIELDS, WRITTEN
 
 WARC_COLUMNS = ("warc_file", "warc_offset", "warc_length")  # a record's place in the archive
+PROVENANCE_COLUMNS = ("fetched_from", "archive_url", "archived_at")  # where a stored text came from
 
 
 def now_iso() -> str:

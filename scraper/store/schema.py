@@ -226,3 +226,28 @@ def _add_warc_locations(db: sqlite_utils.Database) -> None:
     for table in ("articles", "revisions", "http_cache"):
         for column, kind in (("warc_file", str), ("warc_offset", int), ("warc_length", int)):
             db[table].add_column(column, kind)
+
+
+@migrations(name="0013_provenance_discovery")
+def _add_provenance_and_discovery(db: sqlite_utils.Database) -> None:
+    """Where each stored text came from (the live site or an archive) on articles and
+    revisions; and the discovery ledger that lets a backfill killed at any moment resume:
+    one cursor per (source, query, window) and every URL a finished window handed to the
+    crawl, until its fetch settled."""
+    db["articles"].add_column("fetched_from", str, not_null_default="live")
+    for column in ("archive_url", "archived_at", "discovered_at"):
+        db["articles"].add_column(column, str)
+    db["revisions"].add_column("fetched_from", str, not_null_default="live")
+    for column in ("archive_url", "archived_at"):
+        db["revisions"].add_column(column, str)
+    db["articles"].create_index(["fetched_from"])
+    db["discovery_cursors"].create(
+        {"source": str, "query": str, "window": str, "status": str, "resume_key": str, "returned": int,
+         "updated": str},
+        pk=("source", "query", "window"), not_null={"status"},
+    )
+    db["discovered_urls"].create(
+        {"url": str, "source": str, "query": str, "window": str, "lead": str, "found": str, "settled": int},
+        pk="url", not_null={"source", "lead"}, defaults={"settled": 0},
+    )
+    db["discovered_urls"].create_index(["settled", "source"])
