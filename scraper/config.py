@@ -30,6 +30,11 @@ class Outlet:
     def host(self) -> str:
         return urlsplit(self.homepage).netloc.lower()
 
+    @property
+    def archive_prefixes(self) -> tuple[str, ...]:
+        """URL prefixes (`variety.com/2020/`) a backfill enumerates in the archives."""
+        return tuple(self.extra.get("archive_prefixes", ()))
+
     def search_url(self, query: str) -> str | None:
         return self.search.replace("{query}", quote_plus(query)) if self.search else None
 
@@ -88,6 +93,9 @@ def parse_outlet(raw: dict, where: str) -> Outlet:
         if "{query}" not in search:
             raise ConfigError(f"{where}: 'search' must contain {{query}}, got {search!r}")
     known = {"name", "homepage", "kind", "feeds", "sitemaps", "search", "language"}
+    extra = {k: v for k, v in raw.items() if k not in known}
+    if "archive_prefixes" in extra:
+        extra["archive_prefixes"] = _prefixes(extra["archive_prefixes"], f"{where} archive_prefixes")
     return Outlet(
         name=name.strip(),
         homepage=_url(raw["homepage"], f"{where} homepage"),
@@ -96,8 +104,24 @@ def parse_outlet(raw: dict, where: str) -> Outlet:
         sitemaps=_url_list(raw.get("sitemaps"), f"{where} sitemaps"),
         search=search,
         language=raw.get("language"),
-        extra={k: v for k, v in raw.items() if k not in known},
+        extra=extra,
     )
+
+
+def _prefixes(value: object, where: str) -> tuple[str, ...]:
+    """Archive prefixes as the CDX servers take them: host and path, no scheme (`variety.com/2020/`)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where}: expected a list of URL prefixes such as 'variety.com/2020/', got {value!r}")
+    prefixes = []
+    for item in value:
+        prefix = item.strip()
+        if "://" in prefix:
+            prefix = prefix.split("://", 1)[1]
+        host = prefix.split("/", 1)[0]
+        if not host or any(c in prefix for c in " *?#"):
+            raise ConfigError(f"{where}: {item!r} is not a URL prefix such as 'variety.com/2020/'")
+        prefixes.append(prefix)
+    return tuple(prefixes)
 
 
 def parse_sources(data: dict, source: str = "sources.toml") -> list[Outlet]:

@@ -42,6 +42,20 @@ RELEVANT_NEW = PREFIX + "relevant_new"
 NOT_ARTICLE = PREFIX + "not_article"
 STORE_SECONDS = PREFIX + "store_seconds"
 
+# discovery and backfill (GDELT, the Wayback Machine, Common Crawl)
+DISCOVERY = PREFIX + "discovery/"
+DISCOVERY_RETRIES = DISCOVERY + "retries"  # service requests asked again after a back-off
+WINDOWS_DONE = DISCOVERY + "windows_done"  # windows (or index pages) answered in this run
+WINDOWS_RESUMED = DISCOVERY + "windows_resumed"  # answered in an earlier run: not asked again
+WINDOWS_FAILED = DISCOVERY + "windows_failed"  # given up on (retries spent, query refused): asked again next run
+WINDOWS_TRUNCATED = DISCOVERY + "windows_truncated"  # still full at GDELT's finest window: coverage cut there
+DISCOVERED_URLS = DISCOVERY + "urls"  # URLs handed to the frontier by discovery (new to the ledger)
+RESUMED_URLS = DISCOVERY + "urls_resumed"  # found by an earlier, interrupted run and asked for again
+GONE = DISCOVERY + "gone"  # known articles that now answer 404/410 or send the reader home
+RESCUED = DISCOVERY + "rescued"  # of those, the ones an archived copy was fetched for
+SECONDS_LEFT = DISCOVERY + "seconds_left/"  # per source: at least this long to go at its interval
+WINDOWS_PENDING = DISCOVERY + "windows_pending/"  # per source: windows known to be waiting (splits add more)
+
 # the distributed crawl
 ARTICLES_PUSHED = PREFIX + "articles_pushed"
 REQUEUED_FROM_DEAD_WORKERS = PREFIX + "requeued_from_dead_workers"
@@ -68,6 +82,30 @@ def errors_by_kind(stats: Mapping[str, object]) -> dict[str, int]:
     """{kind: count} of every error counter in a stats dict."""
     return {key.removeprefix(ERRORS): int(value) for key, value in stats.items()  # type: ignore[call-overload]
             if key.startswith(ERRORS)}
+
+
+def windows_pending(source: str) -> str:
+    return WINDOWS_PENDING + source
+
+
+def seconds_left(source: str) -> str:
+    return SECONDS_LEFT + source
+
+
+def summed(stats: Mapping[str, object], prefix: str) -> int:
+    """The sum of every counter under a prefix (the per-source gauges)."""
+    return sum(int(value) for key, value in stats.items() if key.startswith(prefix))  # type: ignore[call-overload]
+
+
+def archived(source: str) -> str:
+    """The counter of archived copies fetched from one archive (wayback, commoncrawl)."""
+    return f"{DISCOVERY}archived/{source}"
+
+
+def archived_by_source(stats: Mapping[str, object]) -> dict[str, int]:
+    prefix = f"{DISCOVERY}archived/"
+    return {key.removeprefix(prefix): int(value) for key, value in stats.items()  # type: ignore[call-overload]
+            if key.startswith(prefix)}
 
 
 def found(strategy: str) -> str:

@@ -17,8 +17,15 @@ _REGISTRY = {
     "sitemaps": ("spiders.sitemaps", "SitemapsSpider"),
     "search": ("spiders.search", "SearchSpider"),
     "links": ("spiders.links", "LinksSpider"),
+    "gdelt": ("spiders.gdelt", "GdeltSpider"),
+    "wayback": ("spiders.wayback", "WaybackSpider"),
+    "commoncrawl": ("spiders.commoncrawl", "CommonCrawlSpider"),
 }
-STRATEGIES: tuple[str, ...] = tuple(_REGISTRY)
+# what a crawl runs when none is chosen: the outlets' own sites
+STRATEGIES: tuple[str, ...] = ("feeds", "sitemaps", "search", "links")
+# discovery and backfill: sources beyond the listed sites (`crawl --discover`, `backfill --source`)
+DISCOVERY_SOURCES: tuple[str, ...] = ("gdelt", "wayback", "commoncrawl")
+ALL_STRATEGIES: tuple[str, ...] = tuple(_REGISTRY)
 
 
 def spider_class(name: str) -> type:
@@ -30,8 +37,8 @@ def spider_class(name: str) -> type:
 def check_strategies(names: list[str] | tuple[str, ...] | None) -> list[str]:
     """The chosen strategies (all of them when none is given); an unknown name is the
     user's mistake."""
-    chosen = list(names or STRATEGIES)
+    chosen = list(dict.fromkeys(names or STRATEGIES))
     unknown = [n for n in chosen if n not in _REGISTRY]
     if unknown:
-        raise NewswatchError(f"unknown spider {', '.join(unknown)}; choose from {', '.join(STRATEGIES)}")
+        raise NewswatchError(f"unknown spider {', '.join(unknown)}; choose from {', '.join(ALL_STRATEGIES)}")
     return chosen

@@ -1,5 +1,5 @@
-"""The chosen strategies (feeds, sitemaps, site search, links) as one spider: one crawl,
-one frontier.
+"""The chosen strategies (feeds, sitemaps, site search, links; GDELT, the Wayback
+Machine, Common Crawl) as one spider: one crawl, one frontier.
 
 Every crawl runs this spider, locally (Scrapy's scheduler) and distributed
 (scrapy-redis's): its strategies' requests meet in one scheduler and one duplicate
@@ -19,19 +19,31 @@ from typing import Any
 import scrapy
 
 from scraper import stats as stat_keys
-from scraper.crawling.frontier import FOUND_VIA
+from scraper.crawling.frontier import FOUND_VIA, ORIGINAL_URL
 from scraper.crawling.items import PageItem
+from scraper.crawling.services import download_slots
 from spiders import check_strategies, spider_class
 from spiders.base import NewsSpider
+from spiders.commoncrawl import CommonCrawlSpider
 from spiders.feeds import FeedsSpider
+from spiders.gdelt import GdeltSpider
 from spiders.links import LinksSpider
 from spiders.search import SearchSpider
 from spiders.sitemaps import SitemapsSpider
+from spiders.wayback import WaybackSpider
 
 
-class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
+class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider, GdeltSpider, WaybackSpider,
+                     CommonCrawlSpider):
     name = "coverage"
     found_via = "link"
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """Each discovery service is one download slot, its interval the slot's delay."""
+        super().update_settings(settings)
+        settings.set("DOWNLOAD_SLOTS", {**download_slots(settings), **settings.getdict("DOWNLOAD_SLOTS")},
+                     priority="spider")
 
     def __init__(self, *args: Any, strategies: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,8 +75,10 @@ class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider):
     def parse_article(self, response):
         items = list(NewsSpider.parse_article(self, response))
         yield from items
-        if items and "links" in self.strategies:  # an HTML page: its links, as the links strategy would
-            yield from self.follow_links(response, self.outlet_for(response))
+        outlet = self.outlet_for(response)
+        if any(isinstance(i, PageItem) for i in items) and "links" in self.strategies and outlet is not None \
+                and not response.meta.get(ORIGINAL_URL):  # a live HTML page of an outlet: its links
+            yield from self.follow_links(response, outlet)
 
     def page_item(self, response) -> PageItem:
         item = super().page_item(response)

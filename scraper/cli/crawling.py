@@ -16,11 +16,14 @@ from scraper.cli.options import (
     archive_options,
     archive_settings,
     db_option,
+    discovery_sources_option,
     distributed_option,
     iso_day,
     json_option,
     outlets_option,
     prefix_option,
+    proxy_option,
+    proxy_settings,
     required_url,
     setting_overrides,
     settings_option,
@@ -55,6 +58,11 @@ def _finished(summary, db: Path) -> None:
 @click.option("--depth", type=click.IntRange(0), help="Link-following depth limit.")
 @click.option("--since", callback=iso_day, help="Skip feed items and sitemap entries published before YYYY-MM-DD.")
 @click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
+@click.option("--discover", is_flag=True,
+              help="Also ask GDELT for coverage on any site, since the last --discover run (or --since).")
+@click.option("--rescue", is_flag=True,
+              help="Fetch known articles now gone (404, 410, sent home) from the Wayback Machine.")
+@proxy_option
 @settings_option
 @alerts_option
 @archive_options
@@ -62,12 +70,23 @@ def _finished(summary, db: Path) -> None:
 @click.option("--workers", type=click.IntRange(0), default=2, show_default=True,
               help="With --distributed: worker processes to start on this machine (others may join).")
 @prefix_option
-def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, progress, overrides, alerts_file,
-          archive, archive_keep_days, distributed, workers, prefix) -> None:
+def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, progress, discover, rescue, proxy,
+          overrides, alerts_file, archive, archive_keep_days, distributed, workers, prefix) -> None:
     """Crawl the outlets of sources.toml into the database."""
     from scraper.runs.alerts import alert_config_for
 
-    settings = {**archive_settings(archive, archive_keep_days), **setting_overrides(overrides)}
+    settings = {**archive_settings(archive, archive_keep_days), **proxy_settings(proxy),
+                **setting_overrides(overrides)}
+    strategies = list(spiders) or None
+    if discover or rescue:
+        if distributed:
+            raise NewswatchError("--discover and --rescue run in a local crawl only (not with --distributed)")
+        from spiders import STRATEGIES
+
+        strategies = [*(strategies or STRATEGIES), *(["gdelt"] if discover else [])]
+        if discover and since:
+            settings["NEWSWATCH_DISCOVERY_SINCE"] = since
+        settings["NEWSWATCH_RESCUE"] = rescue
     if max_pages:
         settings["NEWSWATCH_MAX_PAGES_PER_OUTLET"] = max_pages
     if depth is not None:
@@ -80,7 +99,7 @@ def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, pro
         from scraper.distributed.run import crawl_distributed
 
         summary = crawl_distributed(distributed, db, sources_path(sources), watchlist_path(watchlist),
-                                    workers=workers, strategies=list(spiders) or None, outlets=list(outlets) or None,
+                                    workers=workers, strategies=strategies, outlets=list(outlets) or None,
                                     overrides=settings, prefix=prefix, alerts=alerts,
                                     archive_dir=default_folder(db) if archive else None)
     else:
@@ -88,9 +107,39 @@ def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, pro
 
         summary = run_crawl(
             db=db, sources=sources_path(sources), watchlist=watchlist_path(watchlist),
-            spiders=list(spiders) or None, outlets=list(outlets) or None, overrides=settings,
+            spiders=strategies, outlets=list(outlets) or None, overrides=settings,
             progress=sys.stderr.isatty() if progress is None else progress, alerts=alerts,
         )
+    _finished(summary, db)
+
+
+@click.command()
+@click.option("--since", required=True, callback=iso_day, help="Backfill from this day (YYYY-MM-DD).")
+@click.option("--until", callback=iso_day, help="Backfill up to this day, inclusive (default: today).")
+@discovery_sources_option
+@db_option()
+@sources_option
+@watchlist_option
+@outlets_option
+@click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
+@proxy_option
+@settings_option
+@alerts_option
+@archive_options
+def backfill(since, until, discovery_sources, db, sources, watchlist, outlets, progress, proxy, overrides,
+             alerts_file, archive, archive_keep_days) -> None:
+    """Find past coverage anywhere: GDELT (any site, 2017 on), the Wayback Machine and Common
+    Crawl (the outlets' archive_prefixes, and articles gone from their site). Resumable."""
+    from scraper.runs.alerts import alert_config_for
+    from scraper.runs.backfill import run_backfill
+
+    settings = {**archive_settings(archive, archive_keep_days), **proxy_settings(proxy),
+                **setting_overrides(overrides)}
+    summary = run_backfill(db=db, sources=sources_path(sources), watchlist=watchlist_path(watchlist), since=since,
+                           until=until, discovery_sources=list(discovery_sources) or None,
+                           outlets=list(outlets) or None, overrides=settings,
+                           progress=sys.stderr.isatty() if progress is None else progress,
+                           alerts=alert_config_for(alerts_file, db))
     _finished(summary, db)
 
 
@@ -208,10 +257,12 @@ def demo(db, out, watchlist, progress) -> None:
 @alerts_option
 @spiders_option()
 @outlets_option
+@click.option("--discover", is_flag=True, help="Each crawl also asks GDELT for new coverage on any site.")
+@proxy_option
 @settings_option
 @archive_options
-def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders, outlets, overrides, archive,
-             archive_keep_days) -> None:
+def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders, outlets, discover, proxy,
+             overrides, archive, archive_keep_days) -> None:
     """Run crawls on a schedule, one at a time; SIGTERM or Ctrl-C stops after the current run."""
     from scraper.runs.schedule import child_runner, install_stop_handlers, parse_schedule, run_schedule
 
@@ -223,6 +274,10 @@ def schedule(every, cron, max_runs, db, sources, watchlist, alerts_file, spiders
     for flag, values in (("--spider", spiders), ("--outlet", outlets), ("-s", overrides)):
         for value in values:
             args += [flag, value]
+    if discover:
+        args.append("--discover")
+    if proxy:
+        args += ["--proxy", proxy]
     if not archive:
         args.append("--no-archive")
     if archive_keep_days:

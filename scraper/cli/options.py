@@ -10,7 +10,7 @@ import click
 from scraper.config import PROJECT_ROOT
 from scraper.errors import NewswatchError
 from scraper.store import ArticleFilters
-from spiders import STRATEGIES
+from spiders import DISCOVERY_SOURCES, STRATEGIES
 
 DEFAULT_DB = Path("data/articles.db")
 
@@ -63,6 +63,25 @@ def archive_settings(archive: bool, keep_days: int | None) -> dict:
     return settings
 
 
+proxy_option = click.option(
+    "--proxy", metavar="URL", envvar="NEWSWATCH_PROXY",
+    help="Send every request through this HTTP proxy, e.g. http://proxy.example:3128 (env NEWSWATCH_PROXY).")
+
+
+def proxy_settings(proxy: str | None) -> dict:
+    """--proxy as a crawl setting (checked here: a bad URL is the user's mistake)."""
+    if not proxy:
+        return {}
+    from scraper.crawling.middlewares.proxy import check_proxy
+
+    return {"NEWSWATCH_PROXY": check_proxy(proxy)}
+
+
+def discovery_sources_option(func):
+    return click.option("--source", "discovery_sources", multiple=True, type=click.Choice(list(DISCOVERY_SOURCES)),
+                        help="Only these sources (repeatable; default: all three).")(func)
+
+
 def db_option(default: Path = DEFAULT_DB):
     return click.option("--db", type=click.Path(path_type=Path), default=default, show_default=True,
                         help="SQLite database file.")
@@ -93,7 +112,8 @@ def filter_options(func):
     for option in reversed([
         click.option("--person", help="Only articles covering this watchlist entry (name or alias)."),
         click.option("--outlet", help="Only this outlet (its name in sources.toml)."),
-        click.option("--kind", type=click.Choice(["entertainment", "justice"]), help="Only this kind of outlet."),
+        click.option("--kind", type=click.Choice(["entertainment", "justice", "other"]),
+                     help="Only this kind of outlet (other: a site found by discovery, not in sources.toml)."),
         click.option("--language", help="Only this language (ISO 639-1, e.g. en, fr)."),
     ]):
         func = option(func)

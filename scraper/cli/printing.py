@@ -38,6 +38,8 @@ def crawl_summary(summary, store: Store) -> None:
         out("  relevant articles per outlet (of all stored):")
         for outlet, n in stats["outlets"].items():
             out(f"    {stats['relevant_by_outlet'].get(outlet, 0):4d} / {n:<4d} {outlet}")
+    if getattr(summary, "discovery", None):
+        discovery_summary(summary.discovery, stats)
     if summary.errors:
         out("  errors: " + ", ".join(f"{k}={v}" for k, v in sorted(summary.errors.items())))
     if summary.alerts is not None:
@@ -46,6 +48,25 @@ def crawl_summary(summary, store: Store) -> None:
         waiting = ", ".join(f"{channel} {n}" for channel, n in sorted(report.pending.items()) if n)
         out(f"  alerts: {report.queued} new relevant articles queued; sent: {sent}"
             + (f"; still pending: {waiting}" if waiting else ""))
+
+
+def discovery_summary(discovery: dict, stats: dict) -> None:
+    """What a run's discovery sources did and added (a backfill, `crawl --discover`)."""
+    out = click.echo
+    windows = discovery["windows"]
+    out(f"  discovery windows: {windows['answered']} answered, {windows['resumed']} finished before, "
+        f"{windows['failed']} failed, {windows['truncated']} truncated; {discovery['urls_found']} URLs found, "
+        f"{discovery['service_retries']} service retries")
+    if discovery["gone"]:
+        out(f"  gone from their site: {discovery['gone']} articles, {discovery['rescued']} rescued from the archive")
+    out("  added by this run, by source (new articles / relevant / of them from an archive):")
+    for way, added in sorted(discovery["added"].items()):
+        extra = f", {added['copies_of_live']} archived copies of live articles" if added.get("copies_of_live") else ""
+        out(f"    {way:<12} {added['articles']:4d} / {added['relevant']:4d} / {added['archived']:4d}{extra}")
+    unlisted = stats.get("unlisted_outlets") or {}
+    if unlisted.get("outlets"):
+        out(f"  outlets not in sources.toml: {unlisted['outlets']} ({unlisted['outlets_with_relevant']} with relevant "
+            f"articles, {unlisted['relevant']} relevant of {unlisted['articles']})")
 
 
 def frontier_report(report: dict) -> None:

@@ -20,6 +20,9 @@ from scrapy.dupefilters import RFPDupeFilter
 from scraper.dedup.identity import canonical_url
 
 FOUND_VIA = "found_via"  # request.meta key: the strategy that found this candidate article
+PROVENANCE = "provenance"  # request.meta key: fetched_from, archive_url, archived_at, discovered_at
+ORIGINAL_URL = "original_url"  # request.meta key: an archived copy's own URL (the request's is the archive's)
+LEAD = "lead"  # request.meta key: the discovery ledger's URL this request settles
 
 
 def canonical_fingerprint(request: Request) -> bytes:

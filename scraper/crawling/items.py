@@ -9,7 +9,10 @@ from scraper.archive import Capture
 
 @dataclass
 class PageItem:
-    """A fetched candidate article page; extraction happens in the pipeline, not the spider."""
+    """A fetched candidate article page; extraction happens in the pipeline, not the spider.
+
+    `outlet` is empty for a site that sources.toml does not list (found by discovery):
+    the page names it. An archived copy has its own URL as `url`."""
 
     url: str
     body: bytes = field(repr=False)
@@ -21,3 +24,5 @@ class PageItem:
     status: int = 200
     hints: dict[str, str] = field(default_factory=dict)
     capture: Capture | None = field(default=None, repr=False)  # the response and its request, for the archive
+    provenance: dict[str, str | None] = field(default_factory=dict)  # where it was fetched (analysis.page.Provenance)
+    lead: str | None = None  # the discovery ledger's URL that this page settles

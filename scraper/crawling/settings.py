@@ -3,6 +3,8 @@ an honest User-Agent), bounded everywhere (timeouts, retries, sizes, depth)."""
 
 import os
 
+from scraper.discovery import commoncrawl, gdelt, wayback
+
 BOT_NAME = "newswatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -46,6 +48,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, without decoding the whole body in the crawl process
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "scraper.crawling.middlewares.meta_refresh.MetaRefreshMiddleware": 580,
+    # GDELT, the Wayback Machine, Common Crawl: 429 and 5xx retried with back-off (before Scrapy's retry)
+    "scraper.crawling.middlewares.service_backoff.ServiceBackoffMiddleware": 545,
+    # NEWSWATCH_PROXY on every request, before Scrapy's proxy middleware (750) reads it
+    "scraper.crawling.middlewares.proxy.ProxyMiddleware": 740,
 }
 EXTENSIONS = {"scraper.crawling.progress.LiveProgress": 500}
 # a failing URL is asked RETRY_TIMES + 1 times at most (no hidden retry below Scrapy's)
@@ -72,3 +78,19 @@ NEWSWATCH_ARCHIVE_MAX_BYTES = 1_000_000_000  # a WARC file is closed before it g
 NEWSWATCH_ARCHIVE_KEEP_DAYS = 0  # > 0: after a run, files older than this that no row needs are removed
 NEWSWATCH_SINK = "scraper.crawling.sinks.StoreSink"  # where kept articles go (a distributed worker: Redis)
 NEWSWATCH_VALIDATORS = "scraper.crawling.validators.StoreValidators"  # where conditional GET finds them
+
+# discovery and backfill (issue 19): every endpoint is the real service unless set otherwise
+NEWSWATCH_PROXY = ""  # http://host:port: every request goes through this proxy (plain HTTP at least)
+NEWSWATCH_GDELT_ENDPOINT = gdelt.GDELT_DOC_ENDPOINT
+NEWSWATCH_GDELT_INTERVAL = gdelt.MIN_INTERVAL  # seconds between GDELT requests (its published limit: 5)
+NEWSWATCH_CDX_ENDPOINT = wayback.CDX_ENDPOINT
+NEWSWATCH_WAYBACK_REPLAY = wayback.REPLAY_BASE
+NEWSWATCH_WAYBACK_INTERVAL = 1.0  # seconds between requests to the Wayback Machine (CDX and replay)
+NEWSWATCH_CC_INDEX = commoncrawl.INDEX_BASE
+NEWSWATCH_CC_DATA = commoncrawl.DATA_BASE
+NEWSWATCH_CC_INTERVAL = 1.0  # seconds between requests to Common Crawl's index and data servers
+NEWSWATCH_DISCOVERY_BACKOFF = 5.0  # first wait (seconds) before retrying a 429 or 5xx from a service; doubles
+NEWSWATCH_DISCOVERY_RETRIES = 4  # retries of one service request before its window is counted as failed
+NEWSWATCH_DISCOVERY_SINCE = ""  # YYYY-MM-DD: the backfill's range (GDELT windows, archive captures)
+NEWSWATCH_DISCOVERY_UNTIL = ""  # YYYY-MM-DD, inclusive (default: today)
+NEWSWATCH_RESCUE = False  # a known article now gone (404, 410, sent home) is fetched from the Wayback Machine

@@ -266,6 +266,11 @@ class WindowPlanner:
     def done(self) -> bool:
         return not self._pending and not self._in_flight
 
+    @property
+    def waiting(self) -> int:
+        """Windows handed out and not recorded, plus those queued (a split adds two)."""
+        return len(self._pending) + len(self._in_flight)
+
     def _settle(self, window: Window) -> None:
         if window not in self._in_flight:
             raise ValueError(f"window {window} was not handed out by this planner (or was already recorded)")

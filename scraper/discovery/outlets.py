@@ -19,11 +19,13 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import idna
 import tldextract
 
+from scraper.config import read_toml
 from scraper.errors import ConfigError
 
 OUTLET_KIND_OTHER = "other"
@@ -199,6 +201,11 @@ class DiscoveryPolicy:
 
     def allows(self, url: str) -> bool:
         return self.verdict(url) == "allowed"
+
+
+def discovery_policy(sources_path: str | Path) -> DiscoveryPolicy:
+    """The [discovery] table of a sources.toml (absent: every site not internal is accepted)."""
+    return DiscoveryPolicy.from_table(read_toml(sources_path).get("discovery"), f"{sources_path}: [discovery]")
 
 
 def _covers(entry: str, host: str, port: int | None) -> bool:

@@ -4,6 +4,7 @@ frontier in one Scrapy process, recorded as one row of crawl_runs (scraper.runs.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scraper import stats as stat_keys
@@ -12,13 +13,15 @@ from scraper.config import Outlet, load_sources, select_outlets
 from scraper.crawling.archiving import archive_folder
 from scraper.crawling.pipelines import crawl_extractor
 from scraper.crawling.runner import crawl_settings, run_spider
+from scraper.crawling.services import endpoint_urls
+from scraper.discovery.outlets import discovery_policy
 from scraper.match import load_watchlist
 from scraper.runs.alerts import AlertConfig
-from scraper.runs.ledger import RunSummary, close_run, open_run
+from scraper.runs.ledger import RunSummary, close_run, discovery_details, open_run
 from scraper.runs.lock import CrawlLock
 from scraper.runs.network import check_network
 from scraper.store import Store
-from spiders import check_strategies
+from spiders import DISCOVERY_SOURCES, check_strategies
 from spiders.coverage import CoverageSpider
 
 
@@ -40,12 +43,17 @@ def run_crawl(
     names = check_strategies(spiders)
     chosen = select_outlets(load_sources(sources), outlets)
     load_watchlist(watchlist)
+    discovering = any(name in DISCOVERY_SOURCES for name in names)
+    if discovering:
+        discovery_policy(sources)  # a bad [discovery] table fails here, before anything is fetched
     lock = CrawlLock.for_database(db) if take_lock else None
     if lock:
         lock.acquire()  # one crawl per database at a time, across processes (cron, schedule, by hand)
     try:
         if check_connectivity:
-            check_network(chosen)
+            settings = crawl_settings(sources, watchlist, db=db, overrides=overrides)
+            check_network(chosen, extra_urls=endpoint_urls(settings) if discovering else [],
+                          proxy=settings.get("NEWSWATCH_PROXY") or "")
         return _crawl_locked(db, sources, watchlist, names, chosen, overrides, progress, alerts)
     finally:
         if lock:
@@ -55,6 +63,7 @@ def run_crawl(
 def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], chosen: list[Outlet],
                   overrides: dict | None, progress: bool, alerts: AlertConfig | None) -> RunSummary:
     store = Store(db)
+    started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     summary = open_run(store, names, [o.name for o in chosen])  # we hold the lock
     store.close()
 
@@ -76,8 +85,10 @@ def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], ch
     summary.add_stats(stats, crawler.spider.name if crawler.spider else "?")
     store = Store(db)
     try:
-        close_run(store, summary, {"per_spider": summary.per_spider,
-                                   "per_strategy": stat_keys.found_by_strategy(stats)}, alerts)
+        details = {"per_spider": summary.per_spider, "per_strategy": stat_keys.found_by_strategy(stats)}
+        if any(name in DISCOVERY_SOURCES for name in names):
+            summary.discovery = details["discovery"] = discovery_details(stats, store.reports.added_since(started_at))
+        close_run(store, summary, details, alerts)
         keep_days = settings.getint("NEWSWATCH_ARCHIVE_KEEP_DAYS")
         if keep_days > 0:
             prune(archive_folder(settings), store.articles.warc_files(), keep_days)

@@ -65,6 +65,7 @@ class RunSummary:
     errors: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     per_spider: dict[str, dict] = field(default_factory=dict)
+    discovery: dict = field(default_factory=dict)  # a run with discovery sources: see discovery_details
 
     def add_stats(self, stats: Mapping[str, object], spider: str | None = None) -> None:
         """Add one crawler's stats (a local spider, or the distributed workers' sum); a
@@ -98,6 +99,25 @@ class RunSummary:
 
     def counters(self) -> dict[str, int]:
         return {key: getattr(self, key) for key in COUNTERS}
+
+
+def discovery_details(stats: Mapping[str, object], added: dict) -> dict:
+    """What a run's discovery did (windows, URLs, archived copies) and what it added, by
+    the way each new article was found (`added`: store.reports.added_since)."""
+    def count(key: str) -> int:
+        return stat_keys.count(stats, key)
+
+    return {
+        "windows": {"answered": count(stat_keys.WINDOWS_DONE), "resumed": count(stat_keys.WINDOWS_RESUMED),
+                    "failed": count(stat_keys.WINDOWS_FAILED), "truncated": count(stat_keys.WINDOWS_TRUNCATED)},
+        "urls_found": count(stat_keys.DISCOVERED_URLS),
+        "urls_resumed": count(stat_keys.RESUMED_URLS),
+        "gone": count(stat_keys.GONE),
+        "rescued": count(stat_keys.RESCUED),
+        "archived_fetched": stat_keys.archived_by_source(stats),
+        "service_retries": count(stat_keys.DISCOVERY_RETRIES),
+        "added": added,
+    }
 
 
 def open_run(store: Store, spiders: list[str], outlets: list[str]) -> RunSummary:

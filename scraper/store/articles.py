@@ -100,7 +100,7 @@ class Articles:
             write(self.conn, "insert into", "articles", row)
             self._replace_mentions(article_id, mentions, fresh=True)
             self._add_revision(article_id, 1, record, seen_at)
-            self.http_cache.remember_article(record, seen_at)
+            self._remember(record, seen_at)
             return SaveResult(article_id, "new", bool(record.get("relevant")))
         found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
         discovered = _earliest(existing["discovered_at"], record.get("discovered_at"))
@@ -122,7 +122,7 @@ class Articles:
                             revisions=(existing["revisions"] or 1) + 1)
                 self._add_revision(article_id, seen["revisions"], record, seen_at)
             self._update(article_id, seen)
-            self.http_cache.remember_article(record, seen_at)
+            self._remember(record, seen_at)
             return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
         row = row_from_record(
             {**record, "found_via": found_via, "discovered_at": discovered},
@@ -134,8 +134,14 @@ class Articles:
         self._update(article_id, row)
         self._replace_mentions(article_id, mentions)
         self._add_revision(article_id, row["revisions"], record, seen_at)
-        self.http_cache.remember_article(record, seen_at)
+        self._remember(record, seen_at)
         return SaveResult(article_id, "updated", bool(record.get("relevant")))
+
+    def _remember(self, record: dict, seen_at: str) -> None:
+        """The fetched URL's validators, for a page fetched from its own site: an archived
+        copy's bytes say nothing about what the live URL serves now."""
+        if (record.get("fetched_from") or LIVE) == LIVE:
+            self.http_cache.remember_article(record, seen_at)
 
     def _update(self, article_id: str, fields: dict) -> None:
         assignments = ", ".join(f"[{c}] = ?" for c in fields)

@@ -86,6 +86,10 @@ class Reports:
             "outlets": dict(self.counts_by("outlet")),
             "relevant_by_outlet": dict(self.counts_by("outlet", ArticleFilters(relevant=True))),
             "by_kind": dict(self.counts_by("outlet_kind")),
+            "by_fetched_from": dict(self.db.execute(
+                "select fetched_from, count(*) from articles group by 1 order by 2 desc, 1").fetchall()),
+            "by_found_via": self.found_via_counts(),
+            "unlisted_outlets": self.unlisted_outlets(),
             "by_language": dict(self.counts_by("language")),
             "by_entry": {entry: n for entry, kind, n in entries if kind != "supporting"},
             "by_supporting": {entry: n for entry, kind, n in entries if kind == "supporting"},
@@ -98,6 +102,39 @@ class Reports:
             "last_run": (self.runs.recent(1) or [None])[0],
             "runs": [self._run_summary(run) for run in self.runs.recent(10)],
         }
+
+    def unlisted_outlets(self) -> dict[str, int]:
+        """Outlets found by discovery that sources.toml does not list (kind `other`)."""
+        row = self.db.execute("select count(distinct outlet), count(*), coalesce(sum(relevant), 0) from articles "
+                              "where outlet_kind = 'other'").fetchone()
+        relevant_outlets = self.db.execute("select count(distinct outlet) from articles where outlet_kind = 'other' "
+                                           "and relevant = 1").fetchone()[0]
+        return {"outlets": row[0], "articles": row[1], "relevant": row[2], "outlets_with_relevant": relevant_outlets}
+
+    def found_via_counts(self) -> dict[str, dict[str, int]]:
+        """{way found: {"articles": n, "relevant": n}}: an article found several ways counts for each."""
+        rows = self.db.execute("select way.value, count(*), sum(articles.relevant) from articles, "
+                               "json_each(articles.found_via) as way group by 1 order by 2 desc, 1").fetchall()
+        return {way: {"articles": n, "relevant": int(relevant or 0)} for way, n, relevant in rows}
+
+    def added_since(self, stamp: str) -> dict[str, dict[str, int]]:
+        """What a run that started at `stamp` added, by the ways its new articles were found:
+        {way: {"articles": new rows, "relevant": of them relevant, "archived": of them stored
+        from an archive}}, and archived copies kept beside live articles ("revisions")."""
+        rows = self.db.execute(
+            "select way.value, count(*), sum(articles.relevant), sum(articles.fetched_from != 'live') "
+            "from articles, json_each(articles.found_via) as way where articles.first_seen >= ? "
+            "group by 1 order by 1", [stamp]).fetchall()
+        added = {way: {"articles": n, "relevant": int(relevant or 0), "archived": int(archived or 0)}
+                 for way, n, relevant, archived in rows}
+        copies = self.db.execute(
+            "select revisions.fetched_from, count(*) from revisions "
+            "join articles on articles.id = revisions.article_id "
+            "where revisions.fetched_from != 'live' and articles.fetched_from = 'live' and revisions.fetched_at >= ? "
+            "group by 1", [stamp]).fetchall()
+        for source, n in copies:
+            added.setdefault(source, {"articles": 0, "relevant": 0, "archived": 0})["copies_of_live"] = n
+        return added
 
     def unique_stories(self) -> int:
         """Stories once copies (syndicated, reworded, exact) are folded into their cluster."""

@@ -1,9 +1,18 @@
-"""The offsite guard: a crawl only ever talks to the configured outlets.
+"""The offsite guard: a crawl only ever talks to the configured outlets and services,
+and to the sites discovery found, on the terms of sources.toml's [discovery] table.
 
 Redirects, meta refreshes and robots.txt fetches pass through downloader middlewares
 like any request, so this one place stops a page from steering the crawler anywhere
 else; a target on a private, loopback or link-local address (SSRF: the crawler's own
 network, cloud metadata endpoints) is also logged as a security event.
+
+A URL found by discovery (GDELT, an archive index: request.meta `discovered`) is input
+from strangers. Its host may be one nobody configured, so it is let through only when
+[discovery] allows it and nothing says it is internal: an IP literal in a private,
+loopback or link-local range (in any spelling), a name such as `localhost` or
+`*.internal`, or, when the crawl resolves names itself (no proxy), a name that resolves
+to such an address. Redirects keep the flag, so a discovered page cannot send the crawl
+inside either; the robots.txt of a host let through this way is let through too.
 """
 
 from __future__ import annotations
@@ -20,9 +29,13 @@ from twisted.internet.threads import deferToThread
 
 from scraper import stats as stat_keys
 from scraper.config import load_sources
+from scraper.crawling.services import endpoint_urls
+from scraper.discovery.outlets import DiscoveryPolicy, discovery_policy
+from scraper.discovery.untrusted import address_of, internal_host, is_internal_address
 
 LOG = logging.getLogger(__name__)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+DISCOVERED = "discovered"  # request.meta flag: a URL found by discovery, on a host nobody may have configured
 
 
 class ForbiddenHost(IgnoreRequest):
@@ -41,14 +54,8 @@ def host_port(url: str) -> tuple[str, int] | None:
 
 def is_internal(address: str) -> bool:
     """True for addresses a public news site can never legitimately send us to."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-            or ip.is_unspecified)
+    ip = address_of(address)
+    return ip is not None and is_internal_address(ip)
 
 
 def resolve(host: str) -> list[str]:
@@ -78,6 +85,9 @@ class OffsiteGuardMiddleware:
         self.dns_timeout = crawler.settings.getfloat("DNS_TIMEOUT", 10)
         self._allowed: set[tuple[str, int]] | None = None
         self._verdicts: dict[str, bool] = {}  # host -> resolves to an internal address
+        self._vouched: set[tuple[str, int]] = set()  # discovered hosts let through (their robots.txt too)
+        self._policy: DiscoveryPolicy | None = None
+        self.resolves_names = not crawler.settings.get("NEWSWATCH_PROXY")  # behind a proxy, the proxy resolves
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -89,8 +99,14 @@ class OffsiteGuardMiddleware:
             if not outlets:
                 outlets = load_sources(self.crawler.settings.get("NEWSWATCH_SOURCES"))
             urls = [u for o in outlets for u in (o.homepage, *o.feeds, *o.sitemaps, o.search) if u]
+            urls += endpoint_urls(self.crawler.settings)
             self._allowed = {hp for hp in map(host_port, urls) if hp}
         return self._allowed
+
+    def policy(self) -> DiscoveryPolicy:
+        if self._policy is None:
+            self._policy = discovery_policy(self.crawler.settings.get("NEWSWATCH_SOURCES"))
+        return self._policy
 
     def is_allowed(self, host: str, port: int) -> bool:
         """An outlet host or its subdomain, on the outlet's port; 80 and 443 count as one
@@ -105,6 +121,10 @@ class OffsiteGuardMiddleware:
         target = host_port(request.url)
         if target and self.is_allowed(*target):
             return None
+        if target and (request.meta.get(DISCOVERED) or target in self._vouched):
+            await self._check_discovered(request, target)
+            self._vouched.add(target)
+            return None
         host = target[0] if target else ""
         if host not in self._verdicts:
             self._verdicts[host] = await self._resolves_internal(host)
@@ -116,6 +136,26 @@ class OffsiteGuardMiddleware:
             self.stats.inc_value(stat_keys.error("offsite_host"))
             LOG.info("refused %s: %s is not one of the outlets", request.url, host)
         raise ForbiddenHost(f"not an outlet host: {request.url}")
+
+    async def _check_discovered(self, request, target: tuple[str, int]) -> None:
+        """Refuse a discovered URL on an internal host, or on a site [discovery] does not allow."""
+        host = target[0]
+        problem = internal_host(host)
+        if problem is None and self.resolves_names and address_of(host) is None:
+            if host not in self._verdicts:
+                self._verdicts[host] = await self._resolves_internal(host)
+            if self._verdicts[host]:
+                problem = f"{host} resolves to an internal address"
+        if problem is not None:
+            self.stats.inc_value(stat_keys.error("forbidden_host"))
+            LOG.warning("security: refused discovered URL %s: %s (from %s)", request.url, problem,
+                        (request.meta.get("redirect_urls") or [request.meta.get("found_via", "discovery")])[-1])
+            raise ForbiddenHost(f"discovered URL on an internal host: {request.url}")
+        verdict = self.policy().verdict(request.url)
+        if verdict != "allowed":
+            self.stats.inc_value(stat_keys.skipped("discovery_" + verdict.replace(" ", "_")))
+            LOG.info("refused discovered URL %s: %s by [discovery]", request.url, verdict)
+            raise ForbiddenHost(f"discovered URL {verdict} by [discovery]: {request.url}")
 
     async def _resolves_internal(self, host: str) -> bool:
         """Resolve off the reactor thread, bounded by DNS_TIMEOUT (an unresolvable host
