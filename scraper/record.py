@@ -85,6 +85,8 @@ FIELDS: tuple[Field, ...] = (
                             "commoncrawl (JSON list).", exported=True),
     Field("first_seen", str, "When a crawl first stored the article (UTC).", written=False, exported=True),
     Field("last_seen", str, "When a crawl last saw the article (UTC).", written=False, exported=True),
+    _extracted("text", str,
+               "Main text only (no navigation, sidebars or comments); paragraphs separated by a blank line."),
     Field("fetched_from", str, "Where the stored text was fetched: live (the outlet's own site), wayback (the "
                                 "Wayback Machine) or commoncrawl (a Common Crawl WARC record).", exported=True),
     Field("archive_url", str, "For an archived copy: where it was fetched (the replay URL, or the Common Crawl "
@@ -93,8 +95,6 @@ FIELDS: tuple[Field, ...] = (
                               "publication date.", exported=True),
     Field("discovered_at", str, "When a discovery service first saw the article (GDELT's seendate, UTC), never "
                                 "its publication date.", exported=True),
-    _extracted("text", str,
-               "Main text only (no navigation, sidebars or comments); paragraphs separated by a blank line."),
     _extracted("site_name", str, "The site's own name (og:site_name, JSON-LD publisher).", exported=False),
     _extracted("page_type", str, "article, or other for any other page (not stored).",
                exported=False, column=False),
