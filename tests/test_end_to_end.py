@@ -21,7 +21,9 @@ from scraper.demoweb.feeds import FEED_SIZE
 from scraper.match import load_watchlist
 from spiders import STRATEGIES, spider_class
 
-ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
+# the live demo web a crawl of its sources.toml reaches: listed outlets, deleted articles left out
+ANSWER_KEY = [e for e in json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
+              if e["listed"] and not e["removed"]]
 
 
 def newswatch(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="first port (outlets get consecutive ports)")
     serve.add_argument("--sources-out", type=Path, help="also write a sources.toml for the demo outlets here")
+    serve.add_argument("--archive", action="store_true",
+                       help="also start the GDELT, Wayback and Common Crawl replicas and print the crawl settings")
     key = sub.add_parser("answer-key", help="(re)write demo_web/answer_key.json from the front matter")
     key.add_argument("--check", action="store_true", help="only check that the file is up to date")
     sub.add_parser("sources", help="print a sources.toml for the demo outlets (starts the servers briefly)")
@@ -52,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         for slug, name, kind, base in web.outlets:
             count = len(web.content.articles.get(slug, []))
             print(f"{base}/  {name} ({kind}, {count} articles)")
+        print(f"proxy {web.proxy_url} serves the outlets nobody listed:")
+        for slug, name, _kind, base in web.unlisted:
+            count = len(web.content.articles.get(slug, []))
+            print(f"  {base}/  {name}" + (f" ({count} articles)" if count else " (generated pages)"))
+        if args.archive:
+            print("archive replicas (crawl settings):")
+            for key, value in web.discovery_settings().items():
+                print(f"  {key}={value}")
         if args.sources_out:
             args.sources_out.write_text(web.sources_toml(), encoding="utf-8")
             print(f"sources: {args.sources_out}")

@@ -54,6 +54,9 @@ _OUTLET_KEYS = {
     "tagline",
     "timezone",
     "section_names",
+    "listed",
+    "host",
+    "blocked",
 }
 _ARTICLE_KEYS = {
     "title",
@@ -68,9 +71,12 @@ _ARTICLE_KEYS = {
     "comments",
     "image",
     "language",
+    "translation",
     "key",
 }
-_KEY_KEYS = {"relevant", "covers", "story", "note", "short"}
+_KEY_KEYS = {"relevant", "covers", "story", "note", "short", "removed"}
+REMOVED = ("404", "home")  # gone from the live site: answers 404, or 301 to the home page
+_HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+example$")
 _IGNORED_FILES = {"readme.md"}
 
 
@@ -92,6 +98,11 @@ class DemoOutlet:
     tagline: str
     timezone: str
     section_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # An outlet nobody listed (not in the generated sources.toml): it keeps its own host name
+    # under .example and is served only through the demo web's proxy, at http://<host>/.
+    listed: bool = True
+    host: str | None = None
+    blocked: bool = False  # named in the sources' [discovery] block list: never to be fetched
 
     @property
     def tz(self) -> ZoneInfo:
@@ -144,6 +155,8 @@ class Article:
     story: str | None
     note: str
     blocks: tuple[Block, ...]
+    removed: str | None = None  # None (live), "404" or "home" (gone from the live site; in the archives)
+    translation: str = ""  # English rendering, what GDELT's machine translation would index
 
     @property
     def day(self) -> date:
@@ -165,26 +178,45 @@ class Article:
 
 @dataclass
 class DemoContent:
-    """All outlets and their articles (each outlet's list is newest first)."""
+    """All outlets and their articles (each outlet's list is newest first).
+
+    `outlets` are the listed outlets (the ones a sources.toml names), `unlisted` the
+    outlets nobody listed (served only through the proxy). `articles` holds every
+    outlet's live articles, `removed` the articles gone from the live sites (still in
+    the archives).
+    """
 
     root: Path
     outlets: list[DemoOutlet]
     articles: dict[str, list[Article]]
+    unlisted: list[DemoOutlet] = field(default_factory=list)
+    removed: dict[str, list[Article]] = field(default_factory=dict)
 
     def outlet(self, slug: str) -> DemoOutlet:
-        for outlet in self.outlets:
+        for outlet in (*self.outlets, *self.unlisted):
             if outlet.slug == slug:
                 return outlet
         raise KeyError(slug)
 
     def all_articles(self) -> list[Article]:
+        """The live articles of the listed outlets (what a crawl of sources.toml can reach)."""
         return [a for o in self.outlets for a in self.articles.get(o.slug, [])]
 
+    def every_article(self) -> list[Article]:
+        """Every article of every outlet, listed or not, live or removed."""
+        return [a for o in (*self.outlets, *self.unlisted)
+                for a in (*self.articles.get(o.slug, []), *self.removed.get(o.slug, []))]
+
     def answer_key(self) -> list[dict[str, Any]]:
-        """The ground truth a crawl is scored against, sorted by (outlet, path)."""
+        """The ground truth a crawl is scored against, sorted by (outlet, path).
+
+        A live crawl of the listed outlets reaches the rows with `listed` true and
+        `removed` null; the archives hold the removed ones; the unlisted outlets are
+        found through discovery, and a `blocked` outlet's rows must never be fetched.
+        """
         rows = []
-        for outlet in self.outlets:
-            for a in self.articles.get(outlet.slug, []):
+        for outlet in (*self.outlets, *self.unlisted):
+            for a in (*self.articles.get(outlet.slug, []), *self.removed.get(outlet.slug, [])):
                 rows.append(
                     {
                         "outlet": outlet.slug,
@@ -198,6 +230,10 @@ class DemoContent:
                         "language": a.language,
                         "published": a.published,
                         "note": a.note,
+                        "host": outlet.host,
+                        "listed": outlet.listed,
+                        "removed": a.removed,
+                        "blocked": outlet.blocked,
                     }
                 )
         rows.sort(key=lambda r: (r["outlet"], r["path"]))
@@ -291,6 +327,17 @@ def _parse_outlet(raw: object, where: str) -> DemoOutlet:
         where,
         "'section_names' must be a table of strings",
     )
+    listed = raw.get("listed", True)
+    _require(isinstance(listed, bool), where, "'listed' must be true or false")
+    host = raw.get("host")
+    blocked = raw.get("blocked", False)
+    _require(isinstance(blocked, bool), where, "'blocked' must be true or false")
+    if listed:
+        _require(host is None, where, "'host' is only for outlets with listed = false (they keep their own host name)")
+        _require(not blocked, where, "'blocked' is only for outlets with listed = false")
+    else:
+        _require(isinstance(host, str) and _HOST.match(host) is not None, where,
+                 f"an outlet with listed = false needs a lowercase 'host' under .example, got {host!r}")
     return DemoOutlet(
         slug=slug,
         name=raw["name"].strip(),
@@ -302,6 +349,9 @@ def _parse_outlet(raw: object, where: str) -> DemoOutlet:
         tagline=str(raw.get("tagline", "")),
         timezone=timezone,
         section_names={slugify(k): v for k, v in names.items()},
+        listed=listed,
+        host=host,
+        blocked=blocked,
     )
 
 
@@ -320,6 +370,9 @@ def load_outlets(path: Path) -> list[DemoOutlet]:
     slugs = [o.slug for o in outlets]
     dupes = sorted({s for s in slugs if slugs.count(s) > 1})
     _require(not dupes, str(path), f"outlet slugs must be unique; repeated: {', '.join(dupes)}")
+    hosts = [o.host for o in outlets if o.host]
+    dupes = sorted({h for h in hosts if hosts.count(h) > 1})
+    _require(not dupes, str(path), f"outlet hosts must be unique; repeated: {', '.join(dupes)}")
     return outlets
 
 
@@ -431,8 +484,12 @@ def parse_article(path: Path, outlet: DemoOutlet) -> Article:
     note = key.get("note", "")
     _require(isinstance(note, str), where, "[key] 'note' must be a string")
     _require(isinstance(key.get("short", False), bool), where, "[key] 'short' must be true or false")
+    removed = key.get("removed")
+    _require(removed is None or removed in REMOVED, where,
+             f"[key] 'removed' must be one of {', '.join(map(repr, REMOVED))}, got {removed!r}")
+    _require(removed is None or outlet.listed, where, "[key] 'removed' is only for articles of listed outlets")
 
-    for name in ("section", "description", "path", "image", "language"):
+    for name in ("section", "description", "path", "image", "language", "translation"):
         value = meta.get(name)
         _require(value is None or isinstance(value, str), where, f"{name!r} must be a string")
     section_label = (meta.get("section") or DEFAULT_SECTION).strip()
@@ -489,21 +546,24 @@ def parse_article(path: Path, outlet: DemoOutlet) -> Article:
         story=story or None,
         note=note.strip(),
         blocks=blocks,
+        removed=removed,
+        translation=" ".join((meta.get("translation") or "").split()),
     )
 
 
 def load_demo_web(root: str | Path | None = None) -> DemoContent:
     """Read outlets.toml and every article; raises DemoContentError naming the bad file."""
     root = Path(root) if root else DEFAULT_ROOT
-    outlets = load_outlets(root / "outlets.toml")
-    by_slug = {o.slug: o for o in outlets}
+    every_outlet = load_outlets(root / "outlets.toml")
+    by_slug = {o.slug: o for o in every_outlet}
     articles_dir = root / "articles"
     if articles_dir.is_dir():
         for folder in sorted(articles_dir.iterdir()):
             if folder.is_dir() and not folder.name.startswith((".", "_")) and folder.name not in by_slug:
                 raise DemoContentError(f"{folder}: no outlet with slug {folder.name!r} in {root / 'outlets.toml'}")
     articles: dict[str, list[Article]] = {}
-    for outlet in outlets:
+    removed: dict[str, list[Article]] = {}
+    for outlet in every_outlet:
         folder = articles_dir / outlet.slug
         files = (
             sorted(
@@ -521,5 +581,7 @@ def load_demo_web(root: str | Path | None = None) -> DemoContent:
                 raise DemoContentError(f"{a.source}: path {a.path!r} is already used by {seen[a.path]}")
             seen[a.path] = a.source
         parsed.sort(key=lambda a: (a.published_at, a.path), reverse=True)
-        articles[outlet.slug] = parsed
-    return DemoContent(root=root, outlets=outlets, articles=articles)
+        articles[outlet.slug] = [a for a in parsed if a.removed is None]
+        removed[outlet.slug] = [a for a in parsed if a.removed is not None]
+    return DemoContent(root=root, outlets=[o for o in every_outlet if o.listed], articles=articles,
+                       unlisted=[o for o in every_outlet if not o.listed], removed=removed)

@@ -1,20 +1,24 @@
-"""DemoWeb: serve every demo outlet on its own 127.0.0.1 port (so robots.txt is per outlet)."""
+"""DemoWeb: serve every demo outlet on its own 127.0.0.1 port (so robots.txt is per outlet),
+the outlets nobody listed behind one forward proxy, and the archive replicas on demand."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
+import time
 from dataclasses import replace
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 
+from scraper.demoweb import releases
+from scraper.demoweb.archive.demo import PAGE_SIZE, demo_archive_parts, outlet_prefix
+from scraper.demoweb.archive.web import ArchiveWeb
 from scraper.demoweb.content import Block, DemoContent, load_demo_web
-from scraper.demoweb.dates import http_date
-from scraper.demoweb.site import Response, Site, etag_for
+from scraper.demoweb.proxy import DemoProxy, ProxyHit, Target
+from scraper.demoweb.serving import site_response, write_response
+from scraper.demoweb.site import Response, Site
 
 Hit = tuple[str, str, str, int]
 
@@ -52,53 +56,11 @@ class _Handler(BaseHTTPRequestHandler):
         if site is None:
             self._send(Response(503, "text/plain; charset=utf-8", b"starting\n"))
             return
-        try:
-            response = site.handle(self.path)
-        except Exception as exc:  # a template bug must show up as a 500, not a dropped connection
-            self._send(Response(500, "text/plain; charset=utf-8", f"Internal error: {exc!r}\n".encode()))
-            return
-        if response.status == 200 and (response.cache or response.content_type.startswith("text/html")):
-            # like most CMS caches: every page carries a body-hash ETag (listings too)
-            response.headers["ETag"] = etag_for(response.body)
-        if response.status == 200 and response.last_modified:
-            response.headers["Last-Modified"] = http_date(response.last_modified)
-        if response.status == 200 and self._not_modified(response):
-            response = Response(304, response.content_type, b"", headers=response.headers)
-        self._send(response, head=head)
-
-    def _not_modified(self, response: Response) -> bool:
-        etag = response.headers.get("ETag")
-        inm = self.headers.get("If-None-Match")
-        if inm is not None:
-            if not etag:
-                return False
-            tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
-            return "*" in tags or etag in tags
-        ims = self.headers.get("If-Modified-Since")
-        if ims and response.last_modified:
-            try:
-                since = parsedate_to_datetime(ims)
-            except (TypeError, ValueError):
-                return False
-            if since.tzinfo is None:
-                return False
-            return int(response.last_modified.timestamp()) <= int(since.timestamp())
-        return False
+        self._send(site_response(site, self.path, self.headers), head=head)
 
     def _send(self, response: Response, head: bool = False) -> None:
         self.server.web._record(self.server.slug, self.command, self.path, response.status)
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        body = b"" if response.status == 304 else response.body
-        if response.status != 304:
-            self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if not head and body:
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+        write_response(self, response, head)
 
 
 class DemoWeb:
@@ -107,8 +69,15 @@ class DemoWeb:
     Usage::
 
         with DemoWeb() as web:
-            sources = web.sources_toml()
+            sources = web.sources_toml()          # the six listed outlets
+            settings = web.discovery_settings()   # proxy and archive replicas, for a backfill
             ...
+
+    - `outlets` / `sites`: the listed outlets, `(slug, name, kind, base_url)` and their Site;
+    - `unlisted` / `unlisted_sites`: the outlets nobody listed, `(slug, name, kind,
+      "http://<host>")`, served only through `proxy_url` (the press-release wire included);
+    - `archive`: the GDELT, Wayback and Common Crawl replicas over the demo's dataset,
+      started on first use (ports are known from construction on).
     """
 
     def __init__(
@@ -125,12 +94,21 @@ class DemoWeb:
         self.base_port = base_port
         self.outlets: list[tuple[str, str, str, str]] = []
         self.sites: dict[str, Site] = {}
+        self.unlisted: list[tuple[str, str, str, str]] = []
+        self.unlisted_sites: dict[str, Site | releases.ReleaseSite] = {}
+        self._by_host: dict[str, str] = {}  # unlisted host -> slug
+        self._forward_ports: set[int] = set()
         self._hits: list[Hit] = []
         self._lock = threading.Lock()
         self._stop_lock = threading.Lock()
+        self._archive_lock = threading.Lock()
+        self._archive: ArchiveWeb | None = None
+        self._closing = False
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
+        self._proxy: DemoProxy | None = None
         self._timer: threading.Timer | None = None
+        self._deadline = time.monotonic() + max_seconds
         self._stopped = threading.Event()
         self._started = False
         self.start()  # serving from construction on, so plain `web = DemoWeb()` works too
@@ -147,10 +125,25 @@ class DemoWeb:
                 server = _Server((self.host, port), self, outlet.slug)
                 self._servers.append(server)
                 base_url = f"http://{self.host}:{server.server_address[1]}"
-                site = Site(outlet, self.content.articles.get(outlet.slug, []), base_url)
+                site = Site(outlet, self.content.articles.get(outlet.slug, []), base_url,
+                            self.content.removed.get(outlet.slug, []))
                 server.site = site
                 self.sites[outlet.slug] = site
                 self.outlets.append((outlet.slug, outlet.name, outlet.kind, base_url))
+                self._forward_ports.add(server.server_address[1])
+            for outlet in self.content.unlisted:
+                assert outlet.host is not None
+                base_url = f"http://{outlet.host}"
+                self.unlisted_sites[outlet.slug] = Site(outlet, self.content.articles.get(outlet.slug, []), base_url)
+                self.unlisted.append((outlet.slug, outlet.name, outlet.kind, base_url))
+                self._by_host[outlet.host] = outlet.slug
+            wire = releases.ReleaseSite()
+            if wire.host not in self._by_host:
+                self.unlisted_sites[wire.slug] = wire
+                self.unlisted.append((wire.slug, wire.name, releases.KIND, wire.base_url))
+                self._by_host[wire.host] = wire.slug
+            proxy_port = self.base_port + len(self.content.outlets) if self.base_port else 0
+            self._proxy = DemoProxy(self._resolve, self._record, self.host, proxy_port)
         except BaseException:
             self.stop()
             raise
@@ -160,6 +153,7 @@ class DemoWeb:
             )
             thread.start()
             self._threads.append(thread)
+        self._proxy.start()
         self._timer = threading.Timer(self.max_seconds, self.stop)
         self._timer.daemon = True
         self._timer.start()
@@ -173,24 +167,32 @@ class DemoWeb:
         changed = replace(article, blocks=(*article.blocks, Block("p", paragraph)), modified_at=modified_at,
                           modified=modified_at.isoformat())
         others = [a for a in site.articles if a.path != path]
-        new_site = Site(site.outlet, [*others, changed], site.base_url)
+        new_site = Site(site.outlet, [*others, changed], site.base_url, list(site.removed.values()))
         for server in self._servers:
             if server.slug == slug:
                 server.site = new_site
         self.sites[slug] = new_site
 
     def stop(self) -> None:
-        """Shut every server down (idempotent, callable from any thread)."""
+        """Shut every server down, the proxy and the archive replicas too (idempotent, callable
+        from any thread)."""
         with self._stop_lock:
             if self._stopped.is_set():
                 return
             if self._timer is not None and self._timer is not threading.current_thread():
                 self._timer.cancel()
+            with self._archive_lock:
+                self._closing = True
+                archive = self._archive
             for server, thread in zip(self._servers, self._threads, strict=False):
                 if thread.is_alive():
                     server.shutdown()
             for server in self._servers:
                 server.server_close()
+            if self._proxy is not None:
+                self._proxy.stop()
+            if archive is not None:
+                archive.stop()
             self._stopped.set()
 
     @property
@@ -217,29 +219,109 @@ class DemoWeb:
 
     @property
     def hits(self) -> list[Hit]:
-        """A snapshot of every request served: (outlet_slug, method, path_with_query, status)."""
+        """A snapshot of every request an outlet served: (outlet_slug, method, path_with_query,
+        status); the unlisted outlets' requests (through the proxy) under their slugs too."""
         with self._lock:
             return list(self._hits)
 
     def clear_hits(self) -> None:
         with self._lock:
             self._hits.clear()
+        if self._proxy is not None:
+            self._proxy.clear_hits()
+
+    # ---- the proxy -------------------------------------------------------------------------
+
+    @property
+    def proxy_url(self) -> str:
+        """``http://127.0.0.1:PORT``: the HTTP forward proxy for the whole demo web (see scraper.demoweb.proxy)."""
+        assert self._proxy is not None
+        return self._proxy.url
+
+    @property
+    def proxy_hits(self) -> list[ProxyHit]:
+        """Every request the proxy handled: ProxyHit(action, method, url, status), action being
+        "served" (an unlisted outlet), "forwarded" (to a loopback port of the demo web) or
+        "refused" (502: not part of the demo web; nothing leaves the machine)."""
+        return self._proxy.hits if self._proxy is not None else []
+
+    def allow_forward(self, port: int) -> None:
+        """Let the proxy relay to one more loopback port (a test's own server)."""
+        self._forward_ports.add(int(port))
+
+    def _resolve(self, host: str, port: int) -> Target | None:
+        if port == 80 and host in self._by_host:
+            slug = self._by_host[host]
+            site = self.unlisted_sites[slug]
+            return Target(slug=slug, serve=lambda path, headers: site_response(site, path, headers))  # type: ignore[arg-type]
+        if host == self.host and port in self._forward_ports:
+            return Target(forward_port=port)
+        return None
+
+    # ---- the archive replicas ----------------------------------------------------------------
+
+    @property
+    def archive(self) -> ArchiveWeb:
+        """The GDELT, Wayback and Common Crawl replicas over the demo's dataset (built from the
+        content and this run's base URLs), started on first use and stopped with the web."""
+        with self._archive_lock:
+            if self._archive is None:
+                if self._closing:
+                    raise RuntimeError("the demo web has stopped")
+                dataset, faults = demo_archive_parts(self.content, self.all_bases())
+                remaining = max(1.0, self._deadline - time.monotonic())
+                self._archive = ArchiveWeb(dataset, faults, page_size=PAGE_SIZE, host=self.host,
+                                           max_seconds=remaining)
+                self._forward_ports.update(
+                    r.port for r in (self._archive.gdelt, self._archive.wayback, self._archive.commoncrawl))
+            return self._archive
+
+    def discovery_settings(self, interval: float = 0.2) -> dict[str, str]:
+        """The crawl settings that point discovery and the backfill at this demo web: its proxy
+        and its archive replicas (`interval`: seconds between GDELT requests; the product's
+        default is GDELT's published 5 s)."""
+        endpoints = self.archive.endpoints
+        return {
+            "NEWSWATCH_PROXY": self.proxy_url,
+            "NEWSWATCH_GDELT_ENDPOINT": endpoints["gdelt_endpoint"],
+            "NEWSWATCH_GDELT_INTERVAL": str(interval),
+            "NEWSWATCH_CDX_ENDPOINT": endpoints["cdx_endpoint"],
+            "NEWSWATCH_WAYBACK_REPLAY": endpoints["replay_base"],
+            "NEWSWATCH_CC_INDEX": endpoints["cc_index_base"],
+            "NEWSWATCH_CC_DATA": endpoints["cc_data_base"],
+        }
 
     # ---- URLs -----------------------------------------------------------------------------
 
     def base_url(self, slug: str) -> str:
-        for outlet_slug, _, _, base in self.outlets:
+        for outlet_slug, _, _, base in (*self.outlets, *self.unlisted):
             if outlet_slug == slug:
                 return base
         raise KeyError(f"unknown demo outlet {slug!r} (is the DemoWeb started?)")
 
+    def all_bases(self) -> dict[str, str]:
+        """Outlet slug -> base URL, listed (``http://127.0.0.1:PORT``) and unlisted (``http://<host>``)."""
+        return {slug: base for slug, _, _, base in (*self.outlets, *self.unlisted)}
+
     def url_for(self, slug: str, path: str = "/") -> str:
         if not path.startswith("/"):
             path = "/" + path
-        return self.sites[slug].abs_url(path) if slug in self.sites else self.base_url(slug) + path
+        site = self.sites.get(slug) or self.unlisted_sites.get(slug)
+        return site.abs_url(path) if isinstance(site, Site) else self.base_url(slug) + path
+
+    def archive_prefixes(self, slug: str) -> list[str]:
+        """Where a listed outlet's archived articles live, as Wayback CDX prefixes are written:
+        ``127.0.0.1:PORT/news/`` (no scheme)."""
+        base = self.base_url(slug).split("://", 1)[1]
+        return [base + outlet_prefix(self.content, self.content.outlet(slug))]
+
+    def blocked_domains(self) -> list[str]:
+        """The registered domains of the block-listed unlisted outlets (the sources' [discovery] block)."""
+        return sorted({o.host.removeprefix("www.") for o in self.content.unlisted if o.blocked and o.host})
 
     def sources_toml(self) -> str:
-        """A sources.toml (see scraper.config) listing the demo outlets at their current ports."""
+        """A sources.toml (see scraper.config) listing the demo's listed outlets at their current
+        ports, each with its `archive_prefixes`, and a [discovery] table (allow, block)."""
 
         def s(value: str) -> str:
             return json.dumps(value, ensure_ascii=False)
@@ -247,7 +329,15 @@ class DemoWeb:
         def arr(values: list[str]) -> str:
             return "[" + ", ".join(s(v) for v in values) + "]"
 
-        lines = ["# Demo news web outlets (generated by scraper.demoweb; ports change every run).", ""]
+        lines = [
+            "# Demo news web outlets (generated by scraper.demoweb; ports change every run).",
+            "",
+            "# Outlets nobody listed that discovery finds are accepted unless blocked here.",
+            "[discovery]",
+            "allow = []",
+            f"block = {arr(self.blocked_domains())}",
+            "",
+        ]
         for outlet in self.content.outlets:
             site = self.sites[outlet.slug]
             lines += [
@@ -259,6 +349,7 @@ class DemoWeb:
                 f"search = {s(site.abs_url('/search') + '?q={query}')}",
                 f"kind = {s(outlet.kind)}",
                 f"language = {s(outlet.language)}",
+                f"archive_prefixes = {arr(self.archive_prefixes(outlet.slug))}",
                 "",
             ]
         return "\n".join(lines)

@@ -51,11 +51,15 @@ class Site:
     """An outlet as a website: routes a request to its page (templates render, the catalog
     holds the data, the URL builder the links)."""
 
-    def __init__(self, outlet: DemoOutlet, articles: list[Article], base_url: str) -> None:
+    def __init__(self, outlet: DemoOutlet, articles: list[Article], base_url: str,
+                 removed: list[Article] | tuple[Article, ...] = ()) -> None:
         self.outlet = outlet
         self.catalog = Catalog(outlet, articles)
         self.articles = self.catalog.articles
         self.by_path = self.catalog.by_path
+        # Deleted articles: in no listing, feed, sitemap or search any more; their URLs answer
+        # 404, or 301 to the home page (article.removed says which).
+        self.removed = {a.path: a for a in removed}
         template = TEMPLATE_CLASSES[outlet.template]
         self.urls = SiteUrls(base_url, page_style=template.page_style, feed_path=template.feed_path)
         self.base_url = self.urls.base_url
@@ -100,6 +104,11 @@ class Site:
         parts = urlsplit(raw_path)
         path = unquote(parts.path) or "/"
         query = parse_qs(parts.query)
+        gone = self.removed.get(path)
+        if gone is not None:
+            if gone.removed == "home":
+                return Response(301, HTML, b"", headers={"Location": self.abs_url("/")})
+            return self._html(404, self.template.not_found_page())
         response = self._route(path, query)
         if response is not None:
             return response

@@ -46,6 +46,7 @@ class Faults:
     - `html_error`: 200 with an HTML error page where JSON was due;
     - `empty_body`: 200 with nothing;
     - `broken_rows` (standing): index answers carry one row with missing fields per page;
+    - `broken_pages`: the same for the next N index answers that have rows (a fault seen once);
     - `truncated` (standing): URLs whose WARC records are cut short in the file.
     """
 
@@ -55,6 +56,7 @@ class Faults:
     html_error: int = 0
     empty_body: int = 0
     broken_rows: bool = False
+    broken_pages: int = 0
     truncated: frozenset[str] = frozenset()
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -75,6 +77,16 @@ class Faults:
                 self.empty_body -= 1
                 return Reply(200, b"", "application/json")
         return None
+
+    def take_broken_row(self) -> bool:
+        """Whether this index answer (one with rows) gets a row with missing fields."""
+        with self._lock:
+            if self.broken_rows:
+                return True
+            if self.broken_pages > 0:
+                self.broken_pages -= 1
+                return True
+        return False
 
 
 class _Server(ThreadingHTTPServer):

@@ -108,7 +108,7 @@ class CommonCrawlReplica(ReplicaServer):
             message = {"message": f"No Captures found for: {one('url')}"}
             return Reply(404, json.dumps(message).encode(), "application/json")
         lines = [json.dumps(_line(f, p)) for f, p in rows]
-        if self.index_faults.broken_rows:
+        if self.index_faults.take_broken_row():
             broken = _line(*rows[0])
             for name in ("offset", "filename"):
                 broken.pop(name)

@@ -96,7 +96,7 @@ class WaybackReplica(ReplicaServer):
         page, more = rows[:limit], len(rows) > limit
         fields = [f for f in one("fl", ",".join(ALL_FIELDS)).split(",") if f in ALL_FIELDS] or list(ALL_FIELDS)
         table = [[_field(c, f) for f in fields] for c in page]
-        if self.cdx_faults.broken_rows and table:
+        if table and self.cdx_faults.take_broken_row():
             table.insert(1, table[0][:1])  # a row with missing fields
         resume = quote_plus(f"{page[-1].urlkey} {page[-1].timestamp}!") if more and page else None
         if one("output") == "json":

@@ -144,6 +144,12 @@ class BaseTemplate:
         """The whole page around `main`; `lang` when the page's language is not the site's."""
         raise NotImplementedError
 
+    @property
+    def site_lang(self) -> str:
+        """<html lang> of the site's pages: the template's own, or the outlet's language when an
+        English-language template serves an outlet in another language."""
+        return self.outlet.language if self.html_lang == "en" else self.html_lang
+
     def lang_of(self, article: Article) -> str | None:
         """The article's language when it is not the outlet's (a foreign-language brief)."""
         return article.language if article.language != self.outlet.language else None
@@ -187,7 +193,7 @@ class BaseTemplate:
     def document_head(self, title: str, head: str, lang: str | None = None) -> str:
         """The usual opening of a page, up to the end of its head."""
         return f"""<!DOCTYPE html>
-<html lang="{lang or self.html_lang}">
+<html lang="{lang or self.site_lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
