@@ -24,6 +24,11 @@ class Page:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a crawl opens many connections at once (the default backlog is 5)
+
+
 class FictionalWeb:
     """`pages` maps absolute URLs (`http://harbor.test/2020/story`) to Pages; anything else
     is a 404 (robots.txt: allow all unless given)."""
@@ -43,8 +48,7 @@ class FictionalWeb:
             def do_GET(self):  # noqa: N802 - stdlib naming
                 web.answer(self)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
         self.timer = threading.Timer(max_seconds, self.stop)
@@ -73,6 +77,7 @@ class FictionalWeb:
         for name, value in page.headers.items():
             handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(page.body)))
+        handler.send_header("Connection", "close")
         handler.end_headers()
         handler.wfile.write(page.body)
 
@@ -96,6 +101,7 @@ class FictionalWeb:
             if name.lower() not in ("transfer-encoding", "connection", "content-length"):
                 handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Connection", "close")
         handler.end_headers()
         handler.wfile.write(body)
 

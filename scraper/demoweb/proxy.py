@@ -58,6 +58,7 @@ Resolver = Callable[[str, int], Target | None]
 class _ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a crawl opens many connections at once (the default backlog is 5)
 
     def __init__(self, address: tuple[str, int], proxy: DemoProxy) -> None:
         super().__init__(address, _ProxyHandler)

@@ -26,6 +26,7 @@ Hit = tuple[str, str, str, int]
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a crawl opens many connections at once (the default backlog is 5)
 
     def __init__(self, address: tuple[str, int], web: DemoWeb, slug: str) -> None:
         super().__init__(address, _Handler)

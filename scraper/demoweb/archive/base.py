@@ -92,6 +92,7 @@ class Faults:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a crawl opens many connections at once (the default backlog is 5)
 
     def __init__(self, address: tuple[str, int], replica: ReplicaServer) -> None:
         super().__init__(address, _Handler)
