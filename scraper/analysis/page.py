@@ -115,7 +115,8 @@ def crawled_page(
     What is kept depends on the kind of page, never on its length: an article, and any
     page with main text that the watchlist finds relevant unless it lists other pages
     (home, section, tag, search): a two-sentence brief is coverage. Skipped: `index`,
-    `no_text`, and `not_relevant` (a page that is not an article and not coverage).
+    `no_text`, and `not_relevant` (a page that is not an article and not coverage, or a
+    page of a site nobody listed that is not coverage).
 
     An archived copy (`provenance`: fetched_from, archive_url, archived_at) keeps its own
     URL as `url`; relative dates in it ("3 days ago") count from when the archive captured
@@ -130,7 +131,7 @@ def crawled_page(
         headers = {k: v for k, v in headers.items() if k.lower() in ("content-type", "content-language")}
     analysed = analyse_page(body, url=url, watchlist=watchlist, headers=headers, hints=hints,
                             fetched_at=datetime.fromisoformat(archived_at) if archived_at else fetched_at)
-    reason = skip_reason(analysed)
+    reason = skip_reason(analysed, listed=bool(outlet))
     if reason == "error":
         return {"outcome": "error", "error": analysed["error"]}
     if reason:
@@ -144,12 +145,18 @@ def crawled_page(
 SKIP_REASONS = ("index", "no_text", "not_relevant")
 
 
-def skip_reason(analysed: dict) -> str | None:
-    """Why a page is not stored (one of SKIP_REASONS, or "error"), None when it is."""
+def skip_reason(analysed: dict, *, listed: bool = True) -> str | None:
+    """Why a page is not stored (one of SKIP_REASONS, or "error"), None when it is.
+
+    A page from a site that sources.toml does not list (found by discovery) is kept only
+    when it is coverage: a search service's hit that the watchlist does not find relevant
+    (a homonym, a same-name theatre company) is noise there, not part of an outlet we follow."""
     if analysed.get("error") and not analysed.get("text"):
         return "error"
     if not analysed.get("text"):
         return "no_text"
+    if not listed and not analysed.get("relevant"):
+        return "not_relevant"
     if analysed.get("page_type") == "article":
         return None
     if analysed.get("index_page"):

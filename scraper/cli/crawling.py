@@ -229,19 +229,24 @@ def frontier(distributed, prefix, as_json) -> None:
               help="Folder for the coverage report.")
 @watchlist_option
 @click.option("--progress/--no-progress", default=None, help="Live progress table (default: on a terminal).")
-def demo(db, out, watchlist, progress) -> None:
-    """Serve the bundled demo news web on 127.0.0.1, crawl it, store it, and report on it."""
+@click.option("--backfill/--no-backfill", default=True, show_default=True,
+              help="After the live crawl, backfill from the replicas of GDELT, the Wayback Machine and Common Crawl.")
+def demo(db, out, watchlist, progress, backfill) -> None:
+    """Serve the bundled demo news web on 127.0.0.1, crawl it, backfill it, store it, and report on it."""
     import time
 
     from scraper.demo import run_demo
 
+    def live_summary(summary) -> None:
+        store = Store(db)
+        try:
+            printing.crawl_summary(summary, store)
+        finally:
+            store.close()
+
     started = time.monotonic()
-    result = run_demo(db, out, watchlist_path(watchlist), progress=progress, echo=click.echo)
-    store = Store(db)
-    try:
-        printing.crawl_summary(result.summary, store)
-    finally:
-        store.close()
+    result = run_demo(db, out, watchlist_path(watchlist), progress=progress, backfill=backfill, echo=click.echo,
+                      on_run=live_summary)
     click.echo(f"report: {result.report.html} and {result.report.markdown} ({result.report.articles} "
                f"relevant articles)")
     click.echo(f"demo finished in {time.monotonic() - started:.1f}s")
