@@ -53,6 +53,11 @@ class ReportData:
         return (min(dates), max(dates)) if dates else (None, None)
 
     @property
+    def unlisted_outlets(self) -> int:
+        """Outlets covering it that sources.toml does not list (found by discovery)."""
+        return len({a["outlet"] for a in self.articles if a.get("outlet_kind") == "other"})
+
+    @property
     def kinds(self) -> dict[str, str]:
         return {entry: kind for entry, kind, _n in self.by_entry}
 
@@ -203,6 +208,9 @@ def _html_numbers(data: ReportData) -> str:
         ("copies", data.copies, "copies <small>(syndicated or reworded)</small>"),
         ("outlets", outlets, "outlets covering it"),
     ]
+    if data.unlisted_outlets:
+        cards.append(("unlisted", data.unlisted_outlets, "of them not in sources.toml <small>(found by discovery)"
+                                                         "</small>"))
     cards += [(f"kind-{kind}", n, f"in {html.escape(kind or 'other')} outlets") for kind, n in data.by_kind]
     parts = [f"<div data-number='{html.escape(key)}'><b>{n}</b>{label}</div>" for key, n, label in cards]
     return f"<div class='numbers'>{''.join(parts)}</div>"
@@ -315,7 +323,9 @@ def _md_numbers(data: ReportData) -> list[str]:
     return [
         f"- **{len(data.articles)}** relevant articles",
         f"- **{data.unique_stories}** unique stories ({data.copies} syndicated or reworded copies folded in)",
-        f"- **{len({a['outlet'] for a in data.articles})}** outlets covering it",
+        f"- **{len({a['outlet'] for a in data.articles})}** outlets covering it"
+        + (f", {data.unlisted_outlets} of them not in sources.toml (found by discovery)" if data.unlisted_outlets
+           else ""),
         f"- reach by kind of outlet: {_reach(data)}", ""]
 
 

@@ -43,8 +43,8 @@ def demo_archive(db: Path) -> Path:
 
 
 # the replicas are on this machine: short intervals (the defaults are the services' published ones)
-DISCOVERY_INTERVALS = {"NEWSWATCH_WAYBACK_INTERVAL": 0.02, "NEWSWATCH_CC_INTERVAL": 0.02,
-                       "NEWSWATCH_DISCOVERY_BACKOFF": 0.5}
+DISCOVERY_INTERVALS = {"NEWSWATCH_WAYBACK_INTERVAL": 0.02, "NEWSWATCH_CDX_INTERVAL": 0.02,
+                       "NEWSWATCH_CC_INTERVAL": 0.02, "NEWSWATCH_DISCOVERY_BACKOFF": 0.5}
 
 
 @dataclass

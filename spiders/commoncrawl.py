@@ -113,7 +113,7 @@ class CommonCrawlSpider(DiscoverySpider):
         self.backoff.answered(response.request)
         self._cc_pending(-1)
         if page.skipped:
-            self.crawler.stats.inc_value(stat_keys.error("commoncrawl_unusable_lines"), page.skipped)
+            self.crawler.stats.inc_value(stat_keys.error("commoncrawl-index_unusable_lines"), page.skipped)
         leads, requests = [], []
         for record in page.records:
             if record.status != 200 or record.mime.split(";")[0].strip().lower() not in HTML_TYPES:
@@ -142,7 +142,7 @@ class CommonCrawlSpider(DiscoverySpider):
         try:
             capture = read_range_record(response.body)
         except ServiceError as exc:  # a truncated or unreadable record: counted, nothing stored
-            self.crawler.stats.inc_value(stat_keys.error(f"commoncrawl_{type(exc).__name__.lower()}"))
+            self.crawler.stats.inc_value(stat_keys.error(f"commoncrawl-data_{type(exc).__name__.lower()}"))
             self.logger.warning("%s: %s", response.url, exc)
             return self.archived_miss(response)
         self.backoff.answered(response.request)

@@ -23,7 +23,7 @@ from scrapy.http import Response
 from scraper import stats as stat_keys
 from scraper.crawling.discovery_book import lead_key
 from scraper.crawling.frontier import FOUND_VIA, LEAD, ORIGINAL_URL, PROVENANCE
-from scraper.crawling.services import WAYBACK
+from scraper.crawling.services import WAYBACK_CDX, WAYBACK_REPLAY
 from scraper.discovery.errors import ServiceError
 from scraper.discovery.wayback import (
     Capture,
@@ -63,7 +63,7 @@ class WaybackSpider(DiscoverySpider):
     def enumeration_request(self, prefix: str, start: datetime, end: datetime, resume_key: str | None):
         url = enumerate_url(self.settings.get("NEWSWATCH_CDX_ENDPOINT"), prefix, "prefix", start, end,
                             resume_key=resume_key)
-        return self.service(url, WAYBACK, self.parse_enumeration, wayback_prefix=prefix, range=(start, end))
+        return self.service(url, WAYBACK_CDX, self.parse_enumeration, wayback_prefix=prefix, range=(start, end))
 
     def parse_enumeration(self, response: Response) -> Iterable[Any]:
         prefix, (start, end) = response.meta["wayback_prefix"], response.meta["range"]
@@ -75,7 +75,7 @@ class WaybackSpider(DiscoverySpider):
             return
         self.backoff.answered(response.request)
         if page.skipped:
-            self.crawler.stats.inc_value(stat_keys.error("wayback_unusable_rows"), page.skipped)
+            self.crawler.stats.inc_value(stat_keys.error("wayback-cdx_unusable_rows"), page.skipped)
         leads, requests = [], []
         for capture in page.captures:
             if capture.mimetype.split(";")[0].strip().lower() not in HTML_TYPES:
@@ -99,14 +99,14 @@ class WaybackSpider(DiscoverySpider):
 
     def replay_request(self, capture: Capture, lead: str | None, **meta: Any):
         archive_url = replay_url(self.settings.get("NEWSWATCH_WAYBACK_REPLAY"), capture.timestamp, capture.original)
-        return self.archived_request(archive_url, WAYBACK, self.parse_replay, capture.original,
+        return self.archived_request(archive_url, WAYBACK_REPLAY, self.parse_replay, capture.original,
                                      fetched_from=SOURCE, archive_url=archive_url,
                                      archived_at=parse_timestamp(capture.timestamp) or datetime.now(UTC),
                                      found_via=meta.pop(FOUND_VIA, SOURCE), lead=lead, **meta)
 
     def parse_replay(self, response: Response) -> Iterable[Any]:
         if response.status >= 400:
-            self.crawler.stats.inc_value(stat_keys.error(f"wayback_replay_http_{response.status}"))
+            self.crawler.stats.inc_value(stat_keys.error(f"wayback-replay_http_{response.status}"))
             return self.archived_miss(response)
         headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
         return self.archived_page(response, response.status, headers, response.body)
@@ -127,7 +127,7 @@ class WaybackSpider(DiscoverySpider):
         lookup = lookup_url(self.settings.get("NEWSWATCH_CDX_ENDPOINT"), url, before=removal)
         keep = {key: meta[key] for key in (FOUND_VIA, LEAD) if meta.get(key)}
         discovered = (meta.get(PROVENANCE) or {}).get("discovered_at")
-        yield self.service(lookup, WAYBACK, self.parse_lookup, rescue_of=url, removal=removal,
+        yield self.service(lookup, WAYBACK_CDX, self.parse_lookup, rescue_of=url, removal=removal,
                            discovered_at=discovered, **keep)
 
     def parse_lookup(self, response: Response) -> Iterable[Any]:

@@ -91,7 +91,8 @@ class Scenario:
             "NEWSWATCH_GDELT_ENDPOINT": e["gdelt_endpoint"], "NEWSWATCH_GDELT_INTERVAL": self.gdelt_interval,
             "NEWSWATCH_CDX_ENDPOINT": e["cdx_endpoint"], "NEWSWATCH_WAYBACK_REPLAY": e["replay_base"],
             "NEWSWATCH_CC_INDEX": e["cc_index_base"], "NEWSWATCH_CC_DATA": e["cc_data_base"],
-            "NEWSWATCH_WAYBACK_INTERVAL": 0.05, "NEWSWATCH_CC_INTERVAL": 0.05, "NEWSWATCH_DISCOVERY_BACKOFF": 0.5,
+            "NEWSWATCH_WAYBACK_INTERVAL": 0.05, "NEWSWATCH_CDX_INTERVAL": 0.05, "NEWSWATCH_CC_INTERVAL": 0.05,
+            "NEWSWATCH_DISCOVERY_BACKOFF": 0.5,
             "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
         }
         flags = [item for name, value in settings.items() for item in ("-s", f"{name}={value}")]
@@ -292,9 +293,9 @@ def test_each_service_fault_is_a_counted_error_and_nothing_wrong_is_stored(backf
     _scenario, db, _result, _again = backfilled
     (errors,) = query(db, "select errors from crawl_runs order by id limit 1")[0]
     errors = json.loads(errors)
-    for kind in ("gdelt_http_429", "gdelt_notjson", "gdelt_emptybody", "wayback_http_503", "wayback_http_429",
-                 "wayback_unusable_rows", "commoncrawl-index_notjson", "commoncrawl_unusable_lines",
-                 "commoncrawl_truncatedrecord"):
+    for kind in ("gdelt_http_429", "gdelt_notjson", "gdelt_emptybody", "wayback-cdx_http_503",
+                 "wayback-replay_http_429", "wayback-cdx_unusable_rows", "commoncrawl-index_notjson",
+                 "commoncrawl-index_unusable_lines", "commoncrawl-data_truncatedrecord"):
         assert errors.get(kind, 0) >= 1, kind
     (skipped,) = query(db, "select skipped from crawl_runs order by id limit 1")[0]
     assert json.loads(skipped)["archive_notice"] == 1 and json.loads(skipped)["archived_not_article"] == 1

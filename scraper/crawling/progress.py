@@ -20,6 +20,19 @@ COLUMNS = (
 )
 
 
+def discovery_line(values: dict) -> str:
+    """Where a backfill stands: windows answered and waiting, and the least time left at the
+    services' intervals (more windows appear when a full one is split)."""
+    done = stat_keys.count(values, stat_keys.WINDOWS_DONE) + stat_keys.count(values, stat_keys.WINDOWS_RESUMED)
+    waiting = stat_keys.summed(values, stat_keys.WINDOWS_PENDING)
+    if not done and not waiting:
+        return ""
+    left = stat_keys.summed(values, stat_keys.SECONDS_LEFT)
+    found = stat_keys.count(values, stat_keys.DISCOVERED_URLS)
+    return (f"discovery: {done} windows done, {max(0, waiting)} waiting, {found} URLs found"
+            + (f", at least {left // 60}m{left % 60:02d}s left" if left else ""))
+
+
 class ProgressBoard:
     """One live table for every spider running in this process."""
 
@@ -45,6 +58,8 @@ class ProgressBoard:
                 row.append(str(n))
             table.add_row(name, *row)
         table.add_row("[bold]total", *[f"[bold]{n}" for n in totals])
+        discovery = [discovery_line(stats.get_stats()) for stats in self.stats.values()]
+        table.caption = " · ".join(line for line in discovery if line) or None
         return table
 
     def add(self, name: str, stats) -> None:

@@ -35,10 +35,12 @@ class Service:
 
 
 GDELT = Service("gdelt", ("NEWSWATCH_GDELT_ENDPOINT",), "NEWSWATCH_GDELT_INTERVAL")
-WAYBACK = Service("wayback", ("NEWSWATCH_CDX_ENDPOINT", "NEWSWATCH_WAYBACK_REPLAY"), "NEWSWATCH_WAYBACK_INTERVAL")
+# the Wayback Machine's CDX search and its replay are two services with two limits
+WAYBACK_CDX = Service("wayback-cdx", ("NEWSWATCH_CDX_ENDPOINT",), "NEWSWATCH_CDX_INTERVAL")
+WAYBACK_REPLAY = Service("wayback-replay", ("NEWSWATCH_WAYBACK_REPLAY",), "NEWSWATCH_WAYBACK_INTERVAL")
 CC_INDEX = Service("commoncrawl-index", ("NEWSWATCH_CC_INDEX",), "NEWSWATCH_CC_INTERVAL")
 CC_DATA = Service("commoncrawl-data", ("NEWSWATCH_CC_DATA",), "NEWSWATCH_CC_INTERVAL")
-SERVICES: tuple[Service, ...] = (GDELT, WAYBACK, CC_INDEX, CC_DATA)
+SERVICES: tuple[Service, ...] = (GDELT, WAYBACK_CDX, WAYBACK_REPLAY, CC_INDEX, CC_DATA)
 BY_SLOT = {service.slot: service for service in SERVICES}
 
 RESPONSE_META = ("download_latency",)  # what Scrapy wrote into the meta for the answer just read
