@@ -54,7 +54,7 @@ class DiscoverySpider(NewsSpider):
     def discovery_range(self) -> tuple[datetime, datetime]:
         """[since, until) of the backfill: NEWSWATCH_DISCOVERY_SINCE (a week back when
         unset) to the end of NEWSWATCH_DISCOVERY_UNTIL (now when unset)."""
-        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         since = self.settings.get("NEWSWATCH_DISCOVERY_SINCE")
         until = self.settings.get("NEWSWATCH_DISCOVERY_UNTIL")
         end = min(now, day_start(until) + timedelta(days=1)) if until else now

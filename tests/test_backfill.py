@@ -384,3 +384,61 @@ def window_covers(key: str, asked: tuple[str, str, str]) -> bool:
     start, end = (datetime.fromisoformat(part) for part in key.split("/"))
     return (start.strftime("%Y%m%d%H%M%S") == asked[1]
             and (end - timedelta(seconds=1)).strftime("%Y%m%d%H%M%S") == asked[2])
+
+
+# ---- crawl --discover, and mistakes --------------------------------------------------------
+
+
+def test_crawl_discover_asks_gdelt_from_where_the_last_discover_run_ended(tmp_path):
+    scenario = build_scenario(tmp_path, faults=False)
+    db = tmp_path / "articles.db"
+    args = [a for a in scenario.args("--db", str(db)) if a not in ("backfill",)]
+    flags = args[args.index("--sources"):]  # the sources, proxy and endpoint settings
+    try:
+        for _ in range(2):
+            result = newswatch("crawl", "--discover", "--spider", "links", *flags, timeout=120)
+            assert result.returncode == 0, result.stderr[-3000:]
+        windows = sorted(query(db, "select query, window from discovery_cursors where source = 'gdelt'"))
+        by_query: dict[str, list[tuple[datetime, datetime]]] = {}
+        for q, window in windows:
+            start, end = (datetime.fromisoformat(part) for part in window.split("/"))
+            by_query.setdefault(q, []).append((start, end))
+        assert by_query
+        for spans in by_query.values():
+            first, second = sorted(spans)
+            assert first[1] - first[0] == timedelta(days=7)  # the first run: a week back
+            assert second[0] == first[1] and second[1] > second[0]  # the next one: from where it ended
+        (run,) = query(db, "select spiders from crawl_runs order by id desc limit 1")
+        assert json.loads(run[0]) == ["links", "gdelt"]
+    finally:
+        scenario.stop()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--since", "2021-01-01", "--until", "2020-01-01"], "--since 2021-01-01 is after --until 2020-01-01"),
+    (["--since", "2020-01-01", "--proxy", "ftp://proxy.example"], "proxy: expected a URL"),
+    (["--since", "2020-01-01", "--source", "altavista"], "Invalid value for '--source'"),
+])
+def test_backfill_mistakes_are_one_line_and_fetch_nothing(tmp_path, extra, message):
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[outlet]]\nname = "A"\nhomepage = "http://127.0.0.1:9/"\nkind = "justice"\n',
+                       encoding="utf-8")
+    result = newswatch("backfill", "--db", str(tmp_path / "a.db"), "--sources", str(sources), *extra)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "a.db").exists() or query(tmp_path / "a.db", "select count(*) from crawl_runs") == [(0,)]
+
+
+def test_a_bad_discovery_table_is_refused_before_anything_is_fetched(tmp_path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[discovery]\nblock = "contentfarm.example"\n\n[[outlet]]\nname = "A"\n'
+                       'homepage = "http://127.0.0.1:9/"\nkind = "justice"\narchive_prefixes = "127.0.0.1:9/"\n',
+                       encoding="utf-8")
+    result = newswatch("backfill", "--since", "2020-01-01", "--db", str(tmp_path / "a.db"), "--sources",
+                       str(sources))
+    assert result.returncode == 2
+    assert "archive_prefixes: expected a list of URL prefixes" in result.stderr
+    sources.write_text(sources.read_text().replace('archive_prefixes = "127.0.0.1:9/"', ""), encoding="utf-8")
+    result = newswatch("backfill", "--since", "2020-01-01", "--db", str(tmp_path / "a.db"), "--sources",
+                       str(sources))
+    assert result.returncode == 2 and "[discovery] block: expected a list of domain names" in result.stderr
