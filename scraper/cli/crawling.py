@@ -76,13 +76,14 @@ def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, pro
         settings["NEWSWATCH_SINCE"] = since
     alerts = alert_config_for(alerts_file, db)
     if distributed:
-        from scraper.archive import default_folder
         from scraper.distributed.run import crawl_distributed
+        from scraper.store import archive_folder_of
 
         summary = crawl_distributed(distributed, db, sources_path(sources), watchlist_path(watchlist),
                                     workers=workers, strategies=list(spiders) or None, outlets=list(outlets) or None,
                                     overrides=settings, prefix=prefix, alerts=alerts,
-                                    archive_dir=default_folder(db) if archive else None)
+                                    archive_dir=archive_folder_of(db, settings.get("NEWSWATCH_ARCHIVE_DIR"))
+                                    if archive else None)
     else:
         from scraper.runs.crawl import run_crawl
 
@@ -146,12 +147,13 @@ def worker(distributed, prefix, sources, watchlist, idle_timeout, heartbeat_ttl,
               help="Keep every stored page as fetched in WARC files (warc/ beside the database).")
 def ingest(distributed, prefix, db, idle_timeout, follow, alerts_file, archive) -> None:
     """Store the articles pushed by the workers (the single writer of the database)."""
-    from scraper.archive import default_folder
     from scraper.distributed.ingest import run_ingest
     from scraper.runs.alerts import alert_config_for
+    from scraper.store import archive_folder_of
 
     summary = run_ingest(required_url(distributed), db, prefix=prefix, idle_timeout=idle_timeout, follow=follow,
-                         alerts=alert_config_for(alerts_file, db), archive_dir=default_folder(db) if archive else None)
+                         alerts=alert_config_for(alerts_file, db),
+                         archive_dir=archive_folder_of(db) if archive else None)
     store = Store(db)
     try:
         printing.crawl_summary(summary, store)
