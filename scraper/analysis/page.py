@@ -85,6 +85,7 @@ def crawled_page(
     outlet: str,
     outlet_kind: str,
     found_via: str | list[str],
+    keep: bool = False,
 ) -> dict:
     """Everything the crawl keeps from one fetched page, computed where the CPU is (an
     extraction worker), so the reactor only writes the answer: `outcome` ("article",
@@ -95,6 +96,10 @@ def crawled_page(
     page with main text that the watchlist finds relevant unless it lists other pages
     (home, section, tag, search): a two-sentence brief is coverage. Skipped: `index`,
     `no_text`, and `not_relevant` (a page that is not an article and not coverage).
+
+    `keep`: a page already stored, extracted again from its archived copy (`reextract`):
+    its record is built even when a crawl would now skip it as `index` or `not_relevant`
+    (the row is updated, never dropped; `skip_reason` says why a crawl would skip it).
     """
     if not body or body.isspace():
         return {"outcome": "empty_body"}
@@ -104,12 +109,12 @@ def crawled_page(
     reason = skip_reason(analysed)
     if reason == "error":
         return {"outcome": "error", "error": analysed["error"]}
-    if reason:
+    if reason and not (keep and reason in ("index", "not_relevant")):
         return {"outcome": "skipped", "reason": reason}
     record, mentions = store_record(analysed, outlet=outlet, outlet_kind=outlet_kind, found_via=found_via,
                                     body=body, fetched_at=fetched_at.isoformat())
     record["validators"] = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
-    return {"outcome": "article", "record": record, "mentions": mentions}
+    return {"outcome": "article", "record": record, "mentions": mentions, "skip_reason": reason}
 
 
 SKIP_REASONS = ("index", "no_text", "not_relevant")
