@@ -208,6 +208,24 @@ def test_export_warc_writes_the_selected_articles_pages_as_one_file(site, tmp_pa
     assert newswatch("export", "--format", "warc", "--db", db).returncode == 2, "a WARC file needs -o"
 
 
+def test_the_report_links_each_article_to_its_archived_copy(site, tmp_path):
+    out = tmp_path / "report"
+    result = newswatch("report", "--db", str(site["db"]), "--out", str(out))
+    assert result.returncode == 0 and "archived copies" in result.stdout, result.stderr
+    relevant = rows(site["db"], "select id, html_sha1 from articles where relevant = 1")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    for article in relevant:
+        copy = out / "archive" / f"{article['id']}.html"
+        assert hashlib.sha1(copy.read_bytes()).hexdigest() == article["html_sha1"], "the page as fetched"
+        assert f"href='archive/{article['id']}.html'" in page and f"(archive/{article['id']}.html)" in markdown
+    assert len(list((out / "archive").iterdir())) == len(relevant)
+    assert (out / "report.html").stat().st_size < 60_000
+    plain = tmp_path / "plain"
+    assert newswatch("report", "--db", str(site["db"]), "--out", str(plain), "--no-archived-copies").returncode == 0
+    assert not (plain / "archive").exists() and "archive/" not in (plain / "report.html").read_text()
+
+
 # ---- reextract -----------------------------------------------------------------------------
 
 

@@ -112,18 +112,24 @@ def _export_warc(store: Store, filters, output: Path | None, archive_dir: Path |
 @click.option("--person", help="Only coverage of this watchlist entry.")
 @since_until_options
 @click.option("--title", default="Coverage report", show_default=True)
-def report(db, watchlist, out, person, since, until, title) -> None:
+@archive_dir_option
+@click.option("--archived-copies/--no-archived-copies", default=True, show_default=True,
+              help="Put each relevant article's page as fetched (from the archive) in archive/ beside the report, "
+                   "linked from it.")
+def report(db, watchlist, out, person, since, until, title, archive_dir, archived_copies) -> None:
     """Write the coverage report of the relevant articles: report.html (self-contained,
-    prints on A4), report.md, and every relevant article as report.csv and report.jsonl."""
+    prints on A4), report.md, every relevant article as report.csv and report.jsonl, and
+    the archived copy of each page in archive/ (linked from the report)."""
     from exports.report import write_report
 
     filters = article_filters(person, None, None, None, since, until, True, watchlist)
     store = Store(db, readonly=True)
     started = time.monotonic()
-    files = write_report(store, out, filters, title=title)
+    files = write_report(store, out, filters, title=title, archive_dir=archive_dir, archived_copies=archived_copies)
     store.close()
+    copies = f", {files.archived} archived copies in {out / 'archive'}" if files.archived else ""
     click.echo(f"report: {files.html}, {files.markdown}, {files.csv} and {files.jsonl} "
-               f"({files.articles} relevant articles, {time.monotonic() - started:.2f}s)")
+               f"({files.articles} relevant articles{copies}, {time.monotonic() - started:.2f}s)")
 
 
 @click.command()
