@@ -410,3 +410,39 @@ def test_an_old_database_opened_read_only_has_the_default_folder(tmp_path):
     Store(db).close()
     execute(db, "drop table meta")
     assert archive_folder_of(db) == tmp_path.resolve() / "warc"
+
+
+# ---- the rows' side ---------------------------------------------------------------------------
+
+
+def placed(record: dict, warc_file: str, offset: int, html_sha1: str) -> dict:
+    return {**record, "warc_file": warc_file, "warc_offset": offset, "warc_length": 100, "html_sha1": html_sha1}
+
+
+def test_an_unchanged_text_names_the_newest_capture_of_its_own_page(store):
+    from conftest import article_record
+
+    page = article_record("https://a.example/news/story")
+    store.articles.save(placed(page, "f1.warc.gz", 10, "a" * 40), [])
+    tracked = {**page, "url": "https://a.example/news/story?utm_source=feed"}
+    assert store.articles.save(placed(tracked, "f2.warc.gz", 20, "b" * 40), []).status == "unchanged"
+    row = store.articles.get(page["id"])
+    assert (row["warc_file"], row["warc_offset"], row["html_sha1"]) == ("f2.warc.gz", 20, "b" * 40)
+    mirror = {**page, "url": "https://mirror.example/copy-of-story"}  # names the story as its canonical
+    assert store.articles.save(placed(mirror, "f3.warc.gz", 30, "c" * 40), []).status == "unchanged"
+    row = store.articles.get(page["id"])
+    assert (row["url"], row["warc_file"], row["html_sha1"]) == (page["url"], "f2.warc.gz", "b" * 40)
+
+
+def test_reextracted_writes_nothing_when_a_crawl_changed_the_row_meanwhile(store):
+    from conftest import article_record
+
+    page = placed(article_record(), "f1.warc.gz", 10, "a" * 40)
+    store.articles.save(page, [])
+    read = {"text_sha1": page["text_sha1"], "warc_file": "f1.warc.gz", "warc_offset": 10, "warc_length": 100}
+    store.articles.save(placed({**page, "text": "Dawn Jackson was granted clemency.",
+                                "text_sha1": text_fingerprint("Dawn Jackson was granted clemency.")},
+                               "f2.warc.gz", 20, "b" * 40), [])
+    assert not store.articles.reextracted(page["id"], read, {**page, "title": "New"}, ["title"], new_revision=False,
+                                          mentions=None)
+    assert store.articles.get(page["id"])["title"] == page["title"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from scraper.dedup.identity import article_id, canonical_url
+from scraper.dedup.identity import article_id, canonical_url, identity_key
 from scraper.errors import NewswatchError
 from scraper.store.filters import ArticleFilters
 from scraper.store.http_cache import HttpCache
@@ -76,7 +76,7 @@ class Articles:
 
     def _save(self, record: dict, mentions: Iterable[dict], seen_at: str) -> SaveResult:
         article_id = record["id"]
-        existing = one(self.conn, "select found_via, text_sha1, relevant, first_seen, revisions from articles "
+        existing = one(self.conn, "select url, found_via, text_sha1, relevant, first_seen, revisions from articles "
                                   "where id = ?", [article_id])
         if existing is None:
             row = row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
@@ -89,9 +89,12 @@ class Articles:
         found_via = sorted(set(json.loads(existing["found_via"] or "[]")) | set(record["found_via"]))
         if existing["text_sha1"] == record.get("text_sha1"):
             seen = {"last_seen": seen_at, "found_via": dumps(found_via)}
-            if record.get("warc_file"):  # the evidence of this text: now the newest capture too
+            if record.get("warc_file") and identity_key(record["url"]) == identity_key(existing["url"] or ""):
+                # the evidence of this text: now the newest capture of the row's page, with the
+                # hash of the bytes it holds (verify checks both). A copy under another URL that
+                # names this article as canonical leaves the row with its own page's record.
                 seen.update({column: record[column] for column in WARC_COLUMNS})
-                if record.get("html_sha1"):  # and the hash of the page that record holds (verify checks it)
+                if record.get("html_sha1"):
                     seen["html_sha1"] = record["html_sha1"]
             self._update(article_id, seen)
             self.http_cache.remember_article(record, seen_at)
