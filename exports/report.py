@@ -172,7 +172,8 @@ th,td{border-bottom:1px solid #e6e6e6;padding:.3rem .35rem;text-align:left;verti
 overflow-wrap:anywhere} th{font-weight:600;border-bottom:1px solid #bbb} td.n,th.n{text-align:right}
 table.articles td:first-child{white-space:nowrap}
 .swatch{-webkit-print-color-adjust:exact;print-color-adjust:exact;display:inline-block;width:.7rem;height:.7rem;border-radius:2px;margin-right:.35rem;vertical-align:baseline}
-.snippet{color:#444;font-size:.82rem} a.a{font-size:.78rem;color:#555} .story{margin:.7rem 0;padding:.4rem .7rem;border-left:3px solid #3b6ea5}
+.snippet{color:#444;font-size:.82rem} .story{margin:.7rem 0;padding:.4rem .7rem;border-left:3px solid #3b6ea5}
+a.a{font-size:.78rem;color:#555}
 .story p{margin:.1rem 0} .story ul{margin:.2rem 0 0;padding-left:1.1rem;font-size:.88rem} .tag{color:#555}
 @page{size:A4;margin:14mm 12mm}
 @media print{body{max-width:none;margin:0;padding:0;font-size:10pt} a{color:inherit;text-decoration:none}
