@@ -33,6 +33,7 @@ from scraper.errors import NewswatchError
 from scraper.store import ArticleFilters, Store
 
 OK, BAD, MISSING_FILE = "ok", "bad", "missing file"
+VERIFY_CHUNK = 5000  # rows read and checked at a time
 
 
 def digest_of_sha1(hex_sha1: str | None) -> str | None:
@@ -133,28 +134,43 @@ def verify(store: Store, folder: Path) -> VerifyReport:
     row was extracted from), and a URL that is the row's."""
     folder = Path(folder)
     report = VerifyReport(str(folder), articles_without_record=store.articles.count_without_record())
-    rows = list(store.articles.archived_rows())
-    report.rows = len(rows)
-    missing = {row["warc_file"] for row in rows if not (folder / row["warc_file"]).is_file()}
-    for row in rows:
-        if row["warc_file"] in missing:
-            report.missing_file += 1
-            report.problems.append(_problem(row, MISSING_FILE, [f"{row['warc_file']}: no such file in {folder}"]))
-    items = ((i, Location(row["warc_file"], row["warc_offset"] or 0, row["warc_length"] or 0),
-              digest_of_sha1(row["html_sha1"])) for i, row in enumerate(rows) if row["warc_file"] not in missing)
-    for i, checked in verify_many(folder, items):
-        row = rows[i]
-        problems = list(checked.problems)
-        if checked.target_uri is not None and not names_the_page(checked.target_uri, row):
-            problems.append(f"record is of {checked.target_uri}, not of {row['url']}")
-        if problems:
-            report.bad += 1
-            report.problems.append(_problem(row, BAD, problems))
-        else:
-            report.ok += 1
-    report.problems.sort(key=lambda p: (p.warc_file, p.warc_offset, p.table))
+    present: dict[str, bool] = {}
+    for chunk in _chunks(store.articles.archived_rows(), VERIFY_CHUNK):  # rows in file order: memory stays flat
+        report.rows += len(chunk)
+        items = []
+        for i, row in enumerate(chunk):
+            name = row["warc_file"]
+            if name not in present:
+                present[name] = (folder / name).is_file()
+            if present[name]:
+                items.append((i, Location(name, row["warc_offset"] or 0, row["warc_length"] or 0),
+                              digest_of_sha1(row["html_sha1"])))
+            else:
+                report.missing_file += 1
+                report.problems.append(_problem(row, MISSING_FILE, [f"{name}: no such file in {folder}"]))
+        for i, checked in verify_many(folder, items):
+            row = chunk[i]
+            problems = list(checked.problems)
+            if checked.target_uri is not None and not names_the_page(checked.target_uri, row):
+                problems.append(f"record is of {checked.target_uri}, not of {row['url']}")
+            if problems:
+                report.bad += 1
+                report.problems.append(_problem(row, BAD, problems))
+            else:
+                report.ok += 1
     report.files = folder_files(folder)
     return report
+
+
+def _chunks(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _problem(row: dict, status: str, problems: list[str]) -> RowProblem:
