@@ -195,8 +195,10 @@ def demo(db, out, watchlist, progress) -> None:
         printing.crawl_summary(result.summary, store)
     finally:
         store.close()
+    folder = result.report.html.parent / "archive"
+    copies = f", each one's page as fetched in {folder}" if result.report.archived else ""
     click.echo(f"report: {result.report.html} and {result.report.markdown} ({result.report.articles} "
-               f"relevant articles)")
+               f"relevant articles{copies})")
     click.echo(f"demo finished in {time.monotonic() - started:.1f}s")
 
 
