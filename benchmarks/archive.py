@@ -1,6 +1,11 @@
-"""What the WARC archive costs: bytes per capture, and write speed.
+"""What the WARC archive costs: bytes per capture and per stored article, and write speed.
 
-    python -m benchmarks.archive [--out DIR] [--captures 640]
+    python -m benchmarks.archive [--out DIR] [--captures 640] [--no-demo-crawl]
+
+Per stored article: the demo web crawled over loopback by `newswatch crawl` (archive on,
+the default), its WARC files' bytes over the articles stored; then `newswatch verify` and
+`newswatch reextract` over that archive, timed (the demo web's log shows reextract sent
+no request).
 
 Size: every demo-web article page (rendered by the demo web's own templates, no sockets)
 archived as a crawl would (response + request record, gzip per record), bytes per
@@ -16,6 +21,9 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -100,17 +108,60 @@ def throughput(caps: list[Capture], level: int, work: Path, total: int) -> dict:
             "ms_per_capture": round(1000 * seconds / n, 2)}
 
 
-def run(total: int = 640, work: Path | None = None) -> dict:
+def _newswatch(*args: str) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True, text=True, cwd=REPO,
+                            timeout=900, env={**os.environ, "PYTHONPATH": str(REPO)})
+    if result.returncode != 0:
+        raise RuntimeError(f"newswatch {args[0]} failed: {result.stderr[-2000:]}")
+    return time.monotonic() - started, result
+
+
+def demo_crawl(work: Path) -> dict:
+    """The demo web crawled with the archive on: bytes of archive per stored article (and
+    of the database, for scale); verify and reextract over it, timed."""
+    from scraper.demo import SETTINGS
+    from scraper.demoweb import DemoWeb
+
+    db, folder = work / "demo.db", work / "warc"
+    settings = [arg for key, value in SETTINGS.items() for arg in ("-s", f"{key}={value}")]
+    with DemoWeb(max_seconds=900) as web:
+        sources = work / "demo-sources.toml"
+        sources.write_text(web.sources_toml(), encoding="utf-8")
+        crawl_seconds, _ = _newswatch("crawl", "--db", str(db), "--sources", str(sources), "--no-progress",
+                                      "--alerts", str(work / "none.toml"), *settings)
+        served = len(web.hits)
+        verify_seconds, verified = _newswatch("verify", "--db", str(db), "--json")
+        reextract_seconds, reextracted = _newswatch("reextract", "--db", str(db), "--json")
+        requests = len(web.hits) - served
+    conn = sqlite3.connect(db)
+    articles, revisions = conn.execute("select (select count(*) from articles), (select count(*) from revisions)"
+                                       ).fetchone()
+    conn.close()
+    size = sum(f.stat().st_size for f in archive_files(folder) for f in [folder / f])
+    return {"articles": articles, "revisions": revisions, "pages_fetched": served, "archive_bytes": size,
+            "files": len(archive_files(folder)), "bytes_per_article": round(size / articles),
+            "database_bytes_per_article": round(db.stat().st_size / articles), "crawl_seconds": round(crawl_seconds, 1),
+            "verify_seconds": round(verify_seconds, 2), "verified_ok": json.loads(verified.stdout)["ok"],
+            "reextract_seconds": round(reextract_seconds, 2),
+            "reextract_workers": json.loads(reextracted.stdout)["workers"],
+            "reextract_articles_per_s": round(articles / reextract_seconds, 1),
+            "reextract_requests": requests}
+
+
+def run(total: int = 640, work: Path | None = None, crawl: bool = True) -> dict:
     pages = demo_pages(REPO)
     own = work is None
     work = Path(tempfile.mkdtemp(prefix="bench-archive-")) if own else work
     try:
         demo = captures(pages)
         big = big_pages(pages, 64)
+        (work / "none.toml").write_text('atom_path = ""\n')
         return {
             "demo_pages": [size_per_capture(demo, level, work) for level in LEVELS],
             "pages_150kb_size": [size_per_capture(big, level, work) for level in LEVELS],
             "pages_150kb_speed": [throughput(big, level, work, total) for level in LEVELS],
+            "demo_crawl": demo_crawl(work) if crawl else None,
             "batch": BATCH, "cpu_count": os.cpu_count(),
         }
     finally:
@@ -129,14 +180,25 @@ def print_table(r: dict) -> None:
     for row in r["pages_150kb_speed"]:
         print(f"  level {row['level']}: {row['captures_per_s']:7.1f} captures/s, {row['page_mb_per_s']:6.1f} MB/s of"
               f" pages, {row['archive_mb_per_s']:5.1f} MB/s written, {row['ms_per_capture']:.2f} ms per capture")
+    d = r.get("demo_crawl")
+    if d:
+        print(f"demo web crawl ({d['pages_fetched']} pages fetched, {d['articles']} articles stored, "
+              f"{d['crawl_seconds']}s): {d['archive_bytes'] / 1e3:,.0f} KB of archive in {d['files']} file(s) = "
+              f"{d['bytes_per_article']:,} bytes per stored article (the database: "
+              f"{d['database_bytes_per_article']:,} per article)")
+        print(f"  verify: {d['verified_ok']} rows' records read and checked in {d['verify_seconds']}s; reextract: "
+              f"{d['articles']} articles in {d['reextract_seconds']}s on {d['reextract_workers']} workers "
+              f"({d['reextract_articles_per_s']} articles/s, start-up included), {d['reextract_requests']} requests "
+              "sent")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--captures", type=int, default=640, help="captures written per level for the speed test")
     parser.add_argument("--out", type=Path, help="also write the results as JSON into this folder")
+    parser.add_argument("--no-demo-crawl", action="store_true", help="skip the crawl of the demo web")
     args = parser.parse_args(argv)
-    result = run(args.captures)
+    result = run(args.captures, crawl=not args.no_demo_crawl)
     print_table(result)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -288,13 +288,15 @@ def write_sources(path: Path, base_url: str, pages: int) -> Path:
     return path
 
 
-def full_crawl(work: Path, base_url: str, pages: int) -> dict:
-    db = work / f"crawl-{pages}.db"
+def full_crawl(work: Path, base_url: str, pages: int, settings: dict | None = None, name: str = "crawl") -> dict:
+    """`newswatch crawl --spider sitemaps` of `pages` pages into work/<name>-<pages>.db, measured;
+    `settings` are more -s NAME=VALUE (the archive's folder, or the archive off)."""
+    db = work / f"{name}-{pages}.db"
     sources = write_sources(work / f"sources-{pages}.toml", base_url, pages)
     args = [sys.executable, "-m", "scraper", "crawl", "--spider", "sitemaps", "--db", str(db), "--sources",
             str(sources), "--no-progress", "--alerts", str(work / "no-alerts.toml")]
     (work / "no-alerts.toml").write_text('atom_path = ""\n')
-    for key, value in FAST.items():
+    for key, value in {**FAST, **(settings or {})}.items():
         args += ["-s", f"{key}={value}"]
     wall, peaks, result = run_measured(args)
     if result.returncode != 0:

@@ -13,7 +13,9 @@ seed), so every N draws from all three sets.
 
 For each N, in the same run and with the same speed settings (benchmarks.crawl.FAST):
 - ours: `newswatch crawl --spider sitemaps` (fetch, extract in the worker pool, match,
-  store), via benchmarks.crawl.full_crawl;
+  store, every stored page into the WARC archive: the default), via benchmarks.crawl.full_crawl;
+- ours without the archive (`-s NEWSWATCH_ARCHIVE=False`): what the archive costs in pages/s,
+  and its bytes per stored article;
 - the baseline: benchmarks.baseline_spider (Scrapy SitemapSpider,
   `trafilatura.bare_extraction` in the callback, sqlite-utils `insert_all` per 200 rows).
 Each runs in its own process; pages/s is pages served over the process's wall time (start-up
@@ -42,7 +44,7 @@ from benchmarks.extraction import DEFAULT_BENCH, read_manifest
 
 SETS = ("bodies", "dates", "snippets")
 PER_SITEMAP = 500  # URLs per sitemap file (NEWSWATCH_MAX_SITEMAP_URLS' default)
-TARGETS = {"ratio": 2.0, "tree_pss_mb": 300, "flatness": 1.2}
+TARGETS = {"ratio": 2.0, "tree_pss_mb": 300, "flatness": 1.2, "archive_cost": 0.10}
 
 
 # ---- the site -----------------------------------------------------------------------------
@@ -119,17 +121,32 @@ def _figures(pages: int, wall: float, peaks: dict) -> dict:
             "peak_pss_tree_mb": round(peaks["tree_pss"]), "peak_rss_tree_mb": round(peaks["tree"])}
 
 
-def ours(work: Path, base_url: str, pages: int, navigation: int) -> dict:
-    """newswatch crawl --spider sitemaps (benchmarks.crawl.full_crawl), counted by the pages it fetched."""
-    crawl = full_crawl(work, base_url, pages)
+def ours(work: Path, base_url: str, pages: int, navigation: int, archive: bool = True) -> dict:
+    """newswatch crawl --spider sitemaps (benchmarks.crawl.full_crawl), counted by the pages it fetched;
+    with the archive (its own folder, measured: bytes per stored article) or without."""
+    name = "crawl" if archive else "crawl-no-archive"
+    folder = work / f"warc-{pages}"
+    settings = {"NEWSWATCH_ARCHIVE_DIR": str(folder)} if archive else {"NEWSWATCH_ARCHIVE": "False"}
+    crawl = full_crawl(work, base_url, pages, settings, name=name)
     served = crawl["pages_downloaded"] - navigation  # robots.txt and the sitemaps are counted too
-    conn = sqlite3.connect(work / f"crawl-{pages}.db")
-    not_articles = conn.execute("select not_articles from crawl_runs").fetchone()[0]
+    conn = sqlite3.connect(work / f"{name}-{pages}.db")
+    not_articles, kept = conn.execute("select not_articles, articles_seen from crawl_runs").fetchone()
     conn.close()
     peaks = {"tree_pss": crawl["peak_pss_tree_mb"], "tree": crawl["peak_rss_tree_mb"]}
-    return {**_figures(served, crawl["wall_seconds"], peaks), "stored": crawl["pages"], "not_articles": not_articles,
-            "peak_pss_crawl_process_mb": crawl["peak_pss_main_mb"], "peak_pss_worker_mb": crawl["peak_pss_worker_mb"],
-            "peak_rss_crawl_process_mb": crawl["peak_rss_main_mb"], "crawl_seconds": crawl["seconds"]}
+    figures = {**_figures(served, crawl["wall_seconds"], peaks), "stored": crawl["pages"],
+               "not_articles": not_articles, "peak_pss_crawl_process_mb": crawl["peak_pss_main_mb"],
+               "peak_pss_worker_mb": crawl["peak_pss_worker_mb"],
+               "peak_rss_crawl_process_mb": crawl["peak_rss_main_mb"], "crawl_seconds": crawl["seconds"]}
+    if archive:
+        files = list(folder.glob("*.warc.gz"))
+        size = sum(f.stat().st_size for f in files)
+        # pages kept: every article page fetched is archived, copies under other URLs too
+        # (they name their original as canonical, so they add no article row)
+        figures["archive"] = {"files": len(files), "bytes": size, "pages_kept": kept,
+                              "bytes_per_article": round(size / max(1, crawl["pages"])),
+                              "bytes_per_page_kept": round(size / max(1, kept))}
+        shutil.rmtree(folder, ignore_errors=True)
+    return figures
 
 
 def baseline(work: Path, base_url: str, pages: int) -> dict:
@@ -161,9 +178,16 @@ def run(bench: Path, sizes: list[int], out: Path) -> dict | None:
             for pages in sizes:
                 navigation = write_sitemaps(site, base_url, paths, pages)
                 results[pages] = {"ours": measured(ours, work, base_url, pages, navigation),
+                                  "ours_no_archive": measured(ours, work, base_url, pages, navigation, False),
                                   "baseline": measured(baseline, work, base_url, pages)}
                 results[pages]["ratio"] = round(results[pages]["ours"]["pages_per_s"]
                                                 / results[pages]["baseline"]["pages_per_s"], 2)
+                # on a shared machine pages/s moves with other users' load; CPU per page much less
+                results[pages]["archive_cost"] = round(1 - results[pages]["ours"]["pages_per_s"]
+                                                       / results[pages]["ours_no_archive"]["pages_per_s"], 3)
+                results[pages]["archive_cpu_cost"] = round(results[pages]["ours"]["cpu_ms_per_page"]
+                                                           / results[pages]["ours_no_archive"]["cpu_ms_per_page"] - 1,
+                                                           3)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=10)
@@ -212,6 +236,17 @@ def print_table(r: dict) -> None:
               f"{r['sizes'][pages]['baseline']['stored']}")
     print(f"  peak PSS at {sizes[-1]} / at {sizes[0]} pages: ours {r['flatness_ours']:.2f}x "
           f"(target <= {t['flatness']}), baseline {r['flatness_baseline']:.2f}x")
+    print(f"  the evidence archive (ours as above, beside ours with -s NEWSWATCH_ARCHIVE=False; target: it costs "
+          f"at most {t['archive_cost']:.0%} of pages/s):")
+    for pages in sizes:
+        s = r["sizes"][pages]
+        o, n, a = s["ours"], s["ours_no_archive"], s["ours"]["archive"]
+        print(f"    at {pages}: {o['pages_per_s']:.1f} pages/s with it, {n['pages_per_s']:.1f} without "
+              f"({o['pages_per_s'] / n['pages_per_s']:.2f}x: costs {s['archive_cost']:.1%} of pages/s, "
+              f"{s['archive_cpu_cost']:.1%} of CPU per page); "
+              f"{a['bytes_per_article']:,} bytes of archive per stored article ({a['bytes'] / 1e6:.1f} MB in "
+              f"{a['files']} file(s) for {o['stored']} articles; {a['bytes_per_page_kept']:,} per page kept, of "
+              f"{a['pages_kept']}); peak PSS {o['peak_pss_tree_mb']} vs {n['peak_pss_tree_mb']} MB")
 
 
 def main(argv: list[str] | None = None) -> int:

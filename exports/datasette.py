@@ -88,6 +88,12 @@ def _tables() -> dict:
         "http_cache": {"title": "HTTP validators",
                        "description": "ETag / Last-Modified per fetched URL, for conditional GET on re-crawls."},
         "alerts": {"title": "Alerts", "description": "New relevant articles queued for each alert channel."},
+        "meta": {"title": "About this database", "description": "Facts about the database itself: archive_folder is "
+                                                                 "where its WARC archive (each page as fetched) is."},
+        "reextract_runs": {"title": "Re-extraction runs",
+                           "description": "One row per `newswatch reextract` run: its filters, where it stands "
+                                          "(the last article done) and its counts.", "sort_desc": "id"},
+        "reextract_changes": {"hidden": True},  # each run's per-article changes (its --json output)
         "_sqlite_migrations": {"hidden": True},
         "article_filters": {"hidden": True},  # search's narrow copy of the filter columns (kept by triggers)
         "lsh_bands": {"hidden": True},  # the near-duplicate index (scraper.store.clusters)

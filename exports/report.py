@@ -8,12 +8,14 @@ Data comes from `scraper.store` (the only SQL); this module arranges and formats
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from exports import charts
 from exports.export import write_csv, write_jsonl
+from scraper.analysis.evidence import page_copies
 from scraper.store import ArticleFilters, Store
 
 LANGUAGES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German", "it": "Italian", "pt": "Portuguese"}
@@ -37,6 +39,7 @@ class ReportData:
     weekly: dict[str, dict[str, int]] = field(default_factory=dict)
     clusters: list[dict] = field(default_factory=list)
     first_last: dict[str, tuple[dict | None, dict | None]] = field(default_factory=dict)
+    archived: dict[str, str] = field(default_factory=dict)  # article id -> its archived copy, relative to the report
 
     @property
     def unique_stories(self) -> int:
@@ -175,6 +178,7 @@ overflow-wrap:anywhere} th{font-weight:600;border-bottom:1px solid #bbb} td.n,th
 table.articles td:first-child{white-space:nowrap}
 .swatch{-webkit-print-color-adjust:exact;print-color-adjust:exact;display:inline-block;width:.7rem;height:.7rem;border-radius:2px;margin-right:.35rem;vertical-align:baseline}
 .snippet{color:#444;font-size:.82rem} .story{margin:.7rem 0;padding:.4rem .7rem;border-left:3px solid #3b6ea5}
+a.a{font-size:.78rem;color:#555}
 .story p{margin:.1rem 0} .story ul{margin:.2rem 0 0;padding-left:1.1rem;font-size:.88rem} .tag{color:#555}
 @page{size:A4;margin:14mm 12mm}
 @media print{body{max-width:none;margin:0;padding:0;font-size:10pt} a{color:inherit;text-decoration:none}
@@ -282,11 +286,22 @@ def _copy_kind(article: dict) -> str:
     return f"{'syndicated copy' if similarity >= 0.8 else 'reworded copy'}, {similarity:.0%} similar"
 
 
+def _archived_link(article: dict, data: ReportData) -> str:
+    """A link to the article's archived copy beside the report, when it has one."""
+    copy = data.archived.get(article["id"])
+    if not copy:
+        return ""
+    return f" <a class=a href='{html.escape(copy)}'>[archived]</a>"
+
+
 def _html_articles(data: ReportData) -> str:
     e = html.escape
-    rows = [[e(a.get("published_date") or "undated"), e(a["outlet"]), _link(a), e(_people(a, data.kinds)),
-             f"<span class='snippet'>{e(_snippet(a))}</span>"] for a in data.articles]
-    return ("<section class='every'><h2>Every relevant article</h2>"
+    rows = [[e(a.get("published_date") or "undated"), e(a["outlet"]), _link(a) + _archived_link(a, data),
+             e(_people(a, data.kinds)), f"<span class='snippet'>{e(_snippet(a))}</span>"] for a in data.articles]
+    note = ("<p class='note'>[archived]: the page as it was fetched, byte for byte, kept beside this report "
+            "(archive/; its SHA-1 is the article's html_sha1): it opens without the outlet's site.</p>"
+            if data.archived else "")
+    return ("<section class='every'><h2>Every relevant article</h2>" + note
             + _table(["Date", "Outlet", "Title", "People", "Snippet"], rows, ["12%", "13%", "28%", "17%", "30%"],
                      css_class="articles") + "</section>")
 
@@ -373,8 +388,9 @@ def _md_stories(data: ReportData) -> list[str]:
 
 def _md_articles(data: ReportData) -> list[str]:
     lines = ["## Every relevant article", "", "| Date | Outlet | Title | People | Snippet |", "|---|---|---|---|---|"]
-    lines += [f"| {a.get('published_date') or 'undated'} | {_md(a['outlet'])} | {_md_link(a)} "
-              f"| {_md(_people(a, data.kinds))} | {_md(_snippet(a))} |" for a in data.articles]
+    lines += [f"| {a.get('published_date') or 'undated'} | {_md(a['outlet'])} | {_md_link(a)}"
+              + (f" ([archived]({data.archived[a['id']]}))" if a["id"] in data.archived else "")
+              + f" | {_md(_people(a, data.kinds))} | {_md(_snippet(a))} |" for a in data.articles]
     return lines
 
 
@@ -401,14 +417,42 @@ class ReportFiles:
     articles: int
     csv: Path | None = None
     jsonl: Path | None = None
+    archived: int = 0  # relevant articles whose archived copy is in archive/ beside the report
+
+
+ARCHIVE_FOLDER = "archive"
+_COPY_NAME = re.compile(r"^[0-9a-f]{20}\.html$")
+
+
+def write_archived_copies(store: Store, out_dir: Path, articles: list[dict],
+                          archive_dir: Path | None = None) -> dict[str, str]:
+    """Each article's page as fetched, from its WARC record, as `archive/<id>.html` beside
+    the report (the bytes as served: the file's SHA-1 is the row's html_sha1); returns the
+    relative link of each. Copies a previous report left there are replaced."""
+    folder = out_dir / ARCHIVE_FOLDER
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if _COPY_NAME.match(old.name):
+                old.unlink()
+    links: dict[str, str] = {}
+    for article_id, body in page_copies(store, store.archive_folder(archive_dir), articles):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{article_id}.html").write_bytes(body)
+        links[article_id] = f"{ARCHIVE_FOLDER}/{article_id}.html"
+    return links
 
 
 def write_report(store: Store, out_dir: Path, filters: ArticleFilters | None = None,
-                 title: str = "Coverage report") -> ReportFiles:
-    """Write report.html, report.md, report.csv and report.jsonl into `out_dir`."""
+                 title: str = "Coverage report", *, archive_dir: Path | None = None,
+                 archived_copies: bool = True) -> ReportFiles:
+    """Write report.html, report.md, report.csv and report.jsonl into `out_dir`, and with
+    `archived_copies` each relevant article's page as fetched into `out_dir/archive/`
+    (when the evidence archive has it), linked from both reports."""
     filters = filters or ArticleFilters()
     data = gather(store, filters, title)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if archived_copies:
+        data.archived = write_archived_copies(store, out_dir, data.articles, archive_dir)
     paths = {suffix: out_dir / f"report.{suffix}" for suffix in ("html", "md", "csv", "jsonl")}
     paths["html"].write_text(render_html(data), encoding="utf-8")
     paths["md"].write_text(render_markdown(data), encoding="utf-8")
@@ -416,4 +460,5 @@ def write_report(store: Store, out_dir: Path, filters: ArticleFilters | None = N
     for suffix, writer in (("csv", write_csv), ("jsonl", write_jsonl)):
         with paths[suffix].open("w", encoding="utf-8", newline="") as handle:
             writer(store.articles.select(relevant, order="published_date asc"), handle)
-    return ReportFiles(paths["html"], paths["md"], len(data.articles), paths["csv"], paths["jsonl"])
+    return ReportFiles(paths["html"], paths["md"], len(data.articles), paths["csv"], paths["jsonl"],
+                       len(data.archived))

@@ -9,6 +9,7 @@ services' download slots (scraper.crawling.services).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -129,6 +130,13 @@ class DiscoverySpider(NewsSpider):
             self.crawler.stats.inc_value(stat_keys.RESCUED)
         item = self.page_item(response)
         item.body, item.headers = body, {name.lower(): value for name, value in headers.items()}
+        if item.capture is not None and body is not response.body:
+            # a record read out of the fetched bytes (a Common Crawl range): the archive keeps
+            # the page the record holds, under the URL that was fetched (the row's archive_url)
+            item.capture = dataclasses.replace(
+                item.capture, status=status, body=body, content_decoded=True,
+                headers=[(name.encode("latin-1", "replace"), value.encode("latin-1", "replace"))
+                         for name, value in headers.items()])
         return [item]
 
     def archived_miss(self, response: Response) -> Iterable[Any]:

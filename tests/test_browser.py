@@ -184,15 +184,27 @@ def test_report_numbers_match_the_database(demo, browser):
     assert rows == relevant
 
 
-def test_every_report_link_points_at_a_stored_article(demo, browser):
+def test_every_report_link_points_at_a_stored_article_or_its_archived_copy(demo, browser):
     browser.get(demo["report"].as_uri())
     hrefs = browser.execute_script("return [...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
-    urls = {u for row in stored(demo["db"], "select url, canonical_url from articles where relevant = 1")
-            for u in row}
-    assert hrefs and not [h for h in hrefs if h not in urls]
+    relevant = stored(demo["db"], "select id, url, canonical_url, title from articles where relevant = 1")
+    urls = {u for _id, url, canonical, _title in relevant for u in (url, canonical)}
+    copies = {f"archive/{article_id}.html" for article_id, *_ in relevant}
+    assert hrefs and not [h for h in hrefs if h not in urls | copies]
+    assert copies <= set(hrefs), "every relevant article links its page as fetched"
     resources = browser.execute_script(
         "return performance.getEntriesByType('resource').map(r => r.name)")
     assert resources == [], "the report loads nothing: no font, script, stylesheet or image"
+
+
+def test_an_archived_copy_opens_from_the_report(demo, browser):
+    """The [archived] link opens the page as the outlet served it, from the folder beside the
+    report (the demo web is no longer served)."""
+    article_id, title = stored(demo["db"], "select id, title from articles where relevant = 1 order by id")[0]
+    browser.get(demo["report"].as_uri())
+    browser.find_element("css selector", f"a[href='archive/{article_id}.html']").click()
+    assert browser.current_url.endswith(f"/archive/{article_id}.html")
+    assert title in browser.execute_script("return document.querySelector('h1').textContent")
 
 
 def test_report_fits_an_a4_page_on_screen_and_in_print(demo, browser):

@@ -81,7 +81,8 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     assert names == ["0001_articles_mentions_runs", "0002_articles_fts", "0003_http_validators_revisions",
                      "0004_near_duplicate_clusters", "0005_published_month", "0006_article_filters",
                      "0007_fts_follows_title_and_text", "0008_cluster_index", "0009_alerts",
-                     "0010_runs_skipped", "0011_warc_locations", "0013_provenance_discovery"]
+                     "0010_runs_skipped", "0011_warc_locations", "0012_archive_folder_reextract_runs",
+                     "0013_provenance_discovery"]
     store.close()
 
 

@@ -106,6 +106,7 @@ def crawled_page(
     outlet_kind: str,
     found_via: str | list[str],
     provenance: Provenance | None = None,
+    keep: bool = False,
 ) -> dict:
     """Everything the crawl keeps from one fetched page, computed where the CPU is (an
     extraction worker), so the reactor only writes the answer: `outcome` ("article",
@@ -121,6 +122,10 @@ def crawled_page(
     An archived copy (`provenance`: fetched_from, archive_url, archived_at) keeps its own
     URL as `url`; relative dates in it ("3 days ago") count from when the archive captured
     it, and the archive's own headers are not read for dates.
+
+    `keep`: a page already stored, extracted again from its archived copy (`reextract`):
+    its record is built even when a crawl would now skip it as `index` or `not_relevant`
+    (the row is updated, never dropped; `skip_reason` says why a crawl would skip it).
     """
     if not body or body.isspace():
         return {"outcome": "empty_body"}
@@ -134,12 +139,12 @@ def crawled_page(
     reason = skip_reason(analysed, listed=bool(outlet))
     if reason == "error":
         return {"outcome": "error", "error": analysed["error"]}
-    if reason:
+    if reason and not (keep and reason in ("index", "not_relevant")):
         return {"outcome": "skipped", "reason": reason}
     record, mentions = store_record(analysed, outlet=outlet, outlet_kind=outlet_kind, found_via=found_via,
                                     body=body, fetched_at=fetched_at.isoformat(), provenance=provenance)
     record["validators"] = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
-    return {"outcome": "article", "record": record, "mentions": mentions}
+    return {"outcome": "article", "record": record, "mentions": mentions, "skip_reason": reason}
 
 
 SKIP_REASONS = ("index", "no_text", "not_relevant")

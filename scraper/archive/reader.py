@@ -123,6 +123,7 @@ class Verification:
     location: Location
     problems: tuple[str, ...]
     payload_digest: str | None = None
+    target_uri: str | None = None  # the record's WARC-Target-URI, for a caller that checks it names the right page
 
     @property
     def ok(self) -> bool:
@@ -266,7 +267,7 @@ def verify(folder: str | os.PathLike[str], location: Location, expected_digest: 
         return Verification(loc, (str(e),))
     except OSError as e:
         return Verification(loc, (f"{loc.warc_file}: {e.strerror or e}",))
-    return Verification(loc, tuple(check_record(rec, expected_digest)), rec.payload_digest)
+    return Verification(loc, tuple(check_record(rec, expected_digest)), rec.payload_digest, rec.target_uri)
 
 
 def verify_many(folder: str | os.PathLike[str],
@@ -299,7 +300,7 @@ def verify_many(folder: str | os.PathLike[str],
             except ArchiveError as e:
                 yield key, Verification(loc, (str(e),))
                 continue
-            yield key, Verification(loc, tuple(check_record(rec, expected)), rec.payload_digest)
+            yield key, Verification(loc, tuple(check_record(rec, expected)), rec.payload_digest, rec.target_uri)
     finally:
         if fh is not None:
             fh.close()

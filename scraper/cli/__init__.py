@@ -12,12 +12,13 @@ import sys
 import click
 
 from scraper.cli.crawling import backfill, crawl, demo, frontier, ingest, schedule, seed, worker
+from scraper.cli.evidence import reextract, show, verify
 from scraper.cli.maintenance import extract, rematch
 from scraper.cli.reading import export, report, search, serve, stats
 from scraper.errors import NewswatchError
 
-COMMANDS = (crawl, backfill, seed, worker, ingest, frontier, demo, schedule, search, export, report, stats, rematch,
-            extract, serve)
+COMMANDS = (crawl, backfill, seed, worker, ingest, frontier, demo, schedule, search, export, report, stats, show,
+            rematch, reextract, extract, verify, serve)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -95,13 +95,14 @@ def crawl(db, sources, watchlist, spiders, outlets, max_pages, depth, since, pro
         settings["NEWSWATCH_SINCE"] = since
     alerts = alert_config_for(alerts_file, db)
     if distributed:
-        from scraper.archive import default_folder
         from scraper.distributed.run import crawl_distributed
+        from scraper.store import archive_folder_of
 
         summary = crawl_distributed(distributed, db, sources_path(sources), watchlist_path(watchlist),
                                     workers=workers, strategies=strategies, outlets=list(outlets) or None,
                                     overrides=settings, prefix=prefix, alerts=alerts,
-                                    archive_dir=default_folder(db) if archive else None)
+                                    archive_dir=archive_folder_of(db, settings.get("NEWSWATCH_ARCHIVE_DIR"))
+                                    if archive else None)
     else:
         from scraper.runs.crawl import run_crawl
 
@@ -195,12 +196,13 @@ def worker(distributed, prefix, sources, watchlist, idle_timeout, heartbeat_ttl,
               help="Keep every stored page as fetched in WARC files (warc/ beside the database).")
 def ingest(distributed, prefix, db, idle_timeout, follow, alerts_file, archive) -> None:
     """Store the articles pushed by the workers (the single writer of the database)."""
-    from scraper.archive import default_folder
     from scraper.distributed.ingest import run_ingest
     from scraper.runs.alerts import alert_config_for
+    from scraper.store import archive_folder_of
 
     summary = run_ingest(required_url(distributed), db, prefix=prefix, idle_timeout=idle_timeout, follow=follow,
-                         alerts=alert_config_for(alerts_file, db), archive_dir=default_folder(db) if archive else None)
+                         alerts=alert_config_for(alerts_file, db),
+                         archive_dir=archive_folder_of(db) if archive else None)
     store = Store(db)
     try:
         printing.crawl_summary(summary, store)
@@ -247,8 +249,10 @@ def demo(db, out, watchlist, progress, backfill) -> None:
     started = time.monotonic()
     result = run_demo(db, out, watchlist_path(watchlist), progress=progress, backfill=backfill, echo=click.echo,
                       on_run=live_summary)
+    folder = result.report.html.parent / "archive"
+    copies = f", each one's page as fetched in {folder}" if result.report.archived else ""
     click.echo(f"report: {result.report.html} and {result.report.markdown} ({result.report.articles} "
-               f"relevant articles)")
+               f"relevant articles{copies})")
     click.echo(f"demo finished in {time.monotonic() - started:.1f}s")
 
 

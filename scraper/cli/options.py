@@ -55,6 +55,11 @@ def archive_options(func):
                         help="Keep every stored page as fetched in WARC files (warc/ beside the database).")(func)
 
 
+archive_dir_option = click.option(
+    "--archive-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="The WARC archive folder (default: the one the database's crawls recorded, else warc/ beside it).")
+
+
 def archive_settings(archive: bool, keep_days: int | None) -> dict:
     """The archive options as crawl settings."""
     settings: dict = {"NEWSWATCH_ARCHIVE": archive}

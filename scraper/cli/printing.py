@@ -159,3 +159,107 @@ def rematch_summary(summary, watchlist, db) -> None:
             out(f"  {mark} [{change.outlet}] {change.title or change.url}")
             out(f"      {change.url}  relevance {change.relevance_before or 0:.2f} -> "
                 f"{change.relevance_after:.2f}" + (f"  ({', '.join(entries)})" if entries else ""))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} KB"
+
+
+def verify_report(report, db) -> None:
+    out = click.echo
+    out(f"verified {report.rows} archived rows of {db} in {report.folder} ({len(report.files)} files): "
+        f"{report.ok} ok, {report.bad} bad, {report.missing_file} in missing files"
+        + (f"; {report.articles_without_record} articles without a record" if report.articles_without_record else ""))
+    for f in report.files:
+        tail = {"complete": "complete", "in use": "in use by a running crawl"}.get(
+            f.tail, f"ends in {f.incomplete_bytes} bytes of a cut-off write (no row points there)")
+        out(f"  {f.name}  {_size(f.bytes):>9}  {tail}")
+    if report.problems:
+        out(f"{len(report.problems)} problem(s):")
+    for p in report.problems:
+        where = f"{p.table} {p.article_id}" + (f" revision {p.revision}" if p.revision is not None else "")
+        out(f"  {p.status}: {where} {p.url}")
+        out(f"      {p.warc_file} at {p.warc_offset} (+{p.warc_length}): {'; '.join(p.problems)}")
+    out("all records good" if report.passed else "verify FAILED")
+
+
+def reextract_summary(summary, db, folder) -> None:
+    out = click.echo
+    c = summary.as_dict()
+    how = "dry run, nothing stored" if summary.dry_run else f"{c['updated']} rows updated"
+    out(f"re-extracted {c['articles']} articles of {db} from {folder} ({c['workers'] or 1} worker(s), "
+        f"{c['seconds']:.1f}s, no request sent): {c['relevant_before']} relevant before, {c['relevant_after']} after")
+    out(f"  {c['text_changed']} text changed (new revisions), {c['text_restyled']} restyled in place, "
+        f"{c['fields_changed']} with other fields changed; {c['became_relevant']} became relevant, "
+        f"{c['no_longer_relevant']} no longer relevant, {c['entries_changed']} entries changed; {how}")
+    if summary.resumed:
+        out(f"  continued run #{summary.run_id}, which had been stopped: the counts cover the whole run")
+    if c["skipped"]:
+        reasons = {"no_record": "without an archived page", "unreadable_record": "with an unreadable record",
+                   "not_extracted": "that extraction could not read",
+                   "changed_by_crawl": "changed by a crawl meanwhile"}
+        out(f"  {c['skipped']} left as they are: " + ", ".join(
+            f"{n} {reasons[k]}" for k, n in c["skipped_by_reason"].items() if n))
+    for problem in c["problems"][:20]:
+        out(f"    {problem['article_id']} {problem['url']}: {problem['problem']}")
+    marks = {"became relevant": "+", "no longer relevant": "-", "entries changed": "~"}
+    if c["changes"]:
+        out("changes:")
+    for change in c["changes"]:
+        notes = []
+        if change.get("text"):
+            notes.append("text: " + ("new revision" + (f" {change['revision']}" if change.get("revision") else "")
+                                     if change["text"] == "new revision" else "restyled in place"))
+        if change.get("fields"):
+            notes.append("fields: " + ", ".join(change["fields"]))
+        entries = [f"+{e}" for e in change["added"]] + [f"-{e}" for e in change["removed"]]
+        if entries:
+            notes.append(", ".join(entries))
+        out(f"  {marks.get(change['change'], '*')} [{change['outlet']}] {change['title'] or change['url']}"
+            f"  ({change['change']})")
+        out(f"      {change['url']}  relevance {change['relevance_before'] or 0:.2f} -> "
+            f"{change['relevance_after'] or 0:.2f}" + (f"  {'; '.join(notes)}" if notes else ""))
+
+
+ARTICLE_LINES = (("url", "url"), ("canonical", "canonical_url"), ("outlet", "outlet"), ("kind", "outlet_kind"),
+                 ("published", "published"), ("modified", "modified"), ("language", "language"),
+                 ("authors", "authors"), ("section", "section"), ("tags", "tags"), ("description", "description"),
+                 ("image", "image"), ("relevant", "relevant"), ("relevance", "relevance"), ("matched", "matched"),
+                 ("found via", "found_via"), ("fetched at", "fetched_at"), ("first seen", "first_seen"),
+                 ("last seen", "last_seen"), ("words", "word_count"), ("cluster", "cluster_id"))
+
+
+def article_fields(row: dict) -> None:
+    """One article as a reader wants it: its fields, evidence, versions, archived copy, then its text."""
+    out = click.echo
+    shown = row.get("shown_revision")
+    out(shown["title"] if shown else row.get("title") or "(no title)")
+    out(f"  id          {row['id']}")
+    for label, key in ARTICLE_LINES:
+        value = row.get(key)
+        if value in (None, "", []):
+            continue
+        if isinstance(value, list):
+            value = ", ".join(map(str, value))
+        if key == "published" and row.get("published_source"):
+            value = f"{value} (from {row['published_source']}, {row.get('published_precision') or '?'})"
+        if key == "cluster_id":
+            value = "the original of its story" if row.get("is_original") else (
+                f"a copy of {value} ({row.get('similarity_to_original') or 0:.0%} similar)")
+        out(f"  {label:<11} {value}")
+    if row.get("warc_file"):
+        out(f"  archived    {row['warc_file']} at {row['warc_offset']} (+{row['warc_length']}); "
+            f"`newswatch show {row['id']} --raw` prints it")
+    else:
+        out("  archived    no (crawled with --no-archive, or before the archive)")
+    for m in row.get("mentions", []):
+        out(f"  mention     {m['entry']} ({m['kind']}): {m['count']}x {', '.join(m['terms'])}")
+    versions = row.get("revision_list") or []
+    if len(versions) > 1 or shown:
+        out("  revisions:")
+        for v in versions:
+            mark = "*" if (shown and v["revision"] == shown["revision"]) or (
+                not shown and v["revision"] == versions[-1]["revision"]) else " "
+            out(f"   {mark}{v['revision']:>3}  {v['fetched_at']}  {v['title'] or ''}")
+    out("")
+    out((shown["text"] if shown else row.get("text")) or "(no text)")

@@ -11,6 +11,7 @@ import click
 
 from scraper.cli import printing
 from scraper.cli.options import (
+    archive_dir_option,
     article_filters,
     db_option,
     filter_options,
@@ -18,6 +19,7 @@ from scraper.cli.options import (
     since_until_options,
     watchlist_option,
 )
+from scraper.errors import NewswatchError
 from scraper.store import Store
 
 
@@ -56,15 +58,26 @@ def search(query, db, watchlist, person, outlet, kind, language, since, until, r
 @watchlist_option
 @filter_options
 @click.option("--relevant/--all", "relevant", default=None, help="Only relevant articles (or all).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True,
+              help="warc: the articles' pages as fetched, one WARC file (needs -o).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="File to write (default: stdout).")
-def export(db, watchlist, person, outlet, kind, language, since, until, relevant, fmt, output) -> None:
-    """Write every matching article as JSON Lines or CSV, streaming."""
+@archive_dir_option
+@click.option("--revisions", is_flag=True, help="With --format warc: every stored version's page, not only the "
+                                                "current one.")
+def export(db, watchlist, person, outlet, kind, language, since, until, relevant, fmt, output, archive_dir,
+           revisions) -> None:
+    """Write every matching article as JSON Lines or CSV, streaming; or their archived
+    pages as one WARC file (for a client, or replay in pywb)."""
     from exports.export import write_csv, write_jsonl
 
     # --all (relevant False) means no filter
     filters = article_filters(person, outlet, kind, language, since, until, relevant or None, watchlist)
+    if revisions and fmt != "warc":
+        raise click.UsageError("--revisions goes with --format warc")
     store = Store(db, readonly=True)
+    if fmt == "warc":
+        _export_warc(store, filters, output, archive_dir, revisions)
+        return
     writer = write_jsonl if fmt == "jsonl" else write_csv
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +88,23 @@ def export(db, watchlist, person, outlet, kind, language, since, until, relevant
         writer(store.articles.select(filters), sys.stdout)
 
 
+def _export_warc(store: Store, filters, output: Path | None, archive_dir: Path | None, revisions: bool) -> None:
+    from scraper.analysis.evidence import export_selection
+
+    if output is None:
+        raise click.UsageError("--format warc writes a file: give -o FILE.warc.gz")
+    try:
+        result = export_selection(store, store.archive_folder(archive_dir), filters, output, revisions=revisions)
+    finally:
+        store.close()
+    click.echo(f"wrote {result.records} records ({result.bytes / 1e6:.1f} MB) to {output}", err=True)
+    for location, why in result.missing:
+        click.echo(f"  not exported: {location.warc_file} at {location.offset}: {why}", err=True)
+    if result.missing:
+        raise NewswatchError(f"{len(result.missing)} record(s) could not be read (see `newswatch verify`)",
+                             exit_code=1)
+
+
 @click.command()
 @db_option()
 @watchlist_option
@@ -82,18 +112,24 @@ def export(db, watchlist, person, outlet, kind, language, since, until, relevant
 @click.option("--person", help="Only coverage of this watchlist entry.")
 @since_until_options
 @click.option("--title", default="Coverage report", show_default=True)
-def report(db, watchlist, out, person, since, until, title) -> None:
+@archive_dir_option
+@click.option("--archived-copies/--no-archived-copies", default=True, show_default=True,
+              help="Put each relevant article's page as fetched (from the archive) in archive/ beside the report, "
+                   "linked from it.")
+def report(db, watchlist, out, person, since, until, title, archive_dir, archived_copies) -> None:
     """Write the coverage report of the relevant articles: report.html (self-contained,
-    prints on A4), report.md, and every relevant article as report.csv and report.jsonl."""
+    prints on A4), report.md, every relevant article as report.csv and report.jsonl, and
+    the archived copy of each page in archive/ (linked from the report)."""
     from exports.report import write_report
 
     filters = article_filters(person, None, None, None, since, until, True, watchlist)
     store = Store(db, readonly=True)
     started = time.monotonic()
-    files = write_report(store, out, filters, title=title)
+    files = write_report(store, out, filters, title=title, archive_dir=archive_dir, archived_copies=archived_copies)
     store.close()
+    copies = f", {files.archived} archived copies in {out / 'archive'}" if files.archived else ""
     click.echo(f"report: {files.html}, {files.markdown}, {files.csv} and {files.jsonl} "
-               f"({files.articles} relevant articles, {time.monotonic() - started:.2f}s)")
+               f"({files.articles} relevant articles{copies}, {time.monotonic() - started:.2f}s)")
 
 
 @click.command()

@@ -437,6 +437,43 @@ class Extractor:
                                 "headers": headers, "hints": hints, "page": page})
 
 
+class BatchExtractor:
+    """The pool outside a crawl (`reextract`): calling it with a batch of record jobs
+    (each the keyword arguments of `Extractor.record`: body, url, fetched_at, headers,
+    hints, page) runs them on every worker and returns the answers in order. A job whose
+    worker died answers as an error; the pool replaces the worker. Use it as a context
+    manager: the workers start on enter and leave on exit."""
+
+    def __init__(self, watchlist_path: str, workers: int | None = None) -> None:
+        self.extractor = Extractor(watchlist_path, workers)
+        self.loop = asyncio.new_event_loop()
+
+    @property
+    def workers(self) -> int:
+        return self.extractor.workers
+
+    def __enter__(self) -> BatchExtractor:
+        self.extractor.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.extractor.close()
+        finally:
+            self.loop.close()
+
+    def __call__(self, jobs: list[dict]) -> list[dict]:
+        return self.loop.run_until_complete(self._all(jobs))
+
+    async def _all(self, jobs: list[dict]) -> list[dict]:
+        answers = await asyncio.gather(*(self.extractor.record(job["body"], job["url"], job["fetched_at"],
+                                                               job["headers"], job["hints"], **job["page"])
+                                         for job in jobs), return_exceptions=True)
+        return [answer if isinstance(answer, dict) else {"outcome": "error", "error": f"{type(answer).__name__}: "
+                                                                                       f"{answer}"}
+                for answer in answers]
+
+
 _SHARED: dict[tuple[str, int | None], Extractor] = {}
 
 

@@ -197,6 +197,8 @@ def run_ingest(url: str, db: Path, *, prefix: str = "newswatch", idle_timeout: f
 def _ingest(server: redis.Redis, keys: FrontierKeys, db: Path, idle_timeout: float, follow: bool,
             deadline: float | None, alerts: AlertConfig | None, archive: WarcArchive | None) -> RunSummary:
     store = Store(db)
+    if archive is not None:
+        store.meta.remember_archive_folder(archive.folder)  # where verify, show, export and reextract look
     publish_validators(store, server, keys)
     notes = Notes()
     meta = crawl_meta(server, keys)

@@ -10,7 +10,6 @@ from pathlib import Path
 from scraper import stats as stat_keys
 from scraper.archive import prune
 from scraper.config import Outlet, load_sources, select_outlets
-from scraper.crawling.archiving import archive_folder
 from scraper.crawling.pipelines import crawl_extractor
 from scraper.crawling.runner import crawl_settings, run_spider
 from scraper.crawling.services import endpoint_urls
@@ -62,15 +61,20 @@ def run_crawl(
 
 def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], chosen: list[Outlet],
                   overrides: dict | None, progress: bool, alerts: AlertConfig | None) -> RunSummary:
-    store = Store(db)
     started_at = datetime.now(UTC).replace(microsecond=0).isoformat()
-    summary = open_run(store, names, [o.name for o in chosen])  # we hold the lock
-    store.close()
-
     overrides = {**(overrides or {}), "NEWSWATCH_PROGRESS": progress}
     if progress:
         overrides.setdefault("LOG_LEVEL", "WARNING")
     settings = crawl_settings(sources, watchlist, db=db, overrides=overrides)
+    store = Store(db)
+    summary = open_run(store, names, [o.name for o in chosen])  # we hold the lock
+    if settings.getbool("NEWSWATCH_ARCHIVE"):
+        # the database keeps one archive folder: the one it names unless told otherwise, and
+        # it names the one this crawl writes (verify, show, export and reextract read it there)
+        folder = store.archive_folder(settings.get("NEWSWATCH_ARCHIVE_DIR"))
+        settings.set("NEWSWATCH_ARCHIVE_DIR", str(folder), priority="cmdline")
+        store.meta.remember_archive_folder(folder)
+    store.close()
     started = time.monotonic()  # the crawl's time includes its workers' start-up
     extractor = crawl_extractor(settings)
     extractor.prestart()  # they import while Scrapy starts, robots.txt and the first feeds arrive
@@ -91,7 +95,7 @@ def _crawl_locked(db: Path, sources: Path, watchlist: Path, names: list[str], ch
         close_run(store, summary, details, alerts)
         keep_days = settings.getint("NEWSWATCH_ARCHIVE_KEEP_DAYS")
         if keep_days > 0:
-            prune(archive_folder(settings), store.articles.warc_files(), keep_days)
+            prune(store.archive_folder(settings.get("NEWSWATCH_ARCHIVE_DIR")), store.articles.warc_files(), keep_days)
         return summary
     finally:
         store.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from scraper.dedup.identity import article_id
+from scraper.dedup.identity import article_id, canonical_url, identity_key
 from scraper.errors import NewswatchError
 from scraper.record import LIVE
 from scraper.store.filters import ArticleFilters
@@ -92,7 +92,7 @@ class Articles:
 
     def _save(self, record: dict, mentions: Iterable[dict], seen_at: str) -> SaveResult:
         article_id = record["id"]
-        existing = one(self.conn, "select found_via, text_sha1, relevant, first_seen, revisions, fetched_from, "
+        existing = one(self.conn, "select url, found_via, text_sha1, relevant, first_seen, revisions, fetched_from, "
                                   "discovered_at from articles where id = ?", [article_id])
         if existing is None:
             row = row_from_record(record, first_seen=seen_at, last_seen=seen_at, revisions=1)
@@ -114,8 +114,13 @@ class Articles:
             return SaveResult(article_id, "unchanged", bool(existing["relevant"]))
         if existing["text_sha1"] == record.get("text_sha1"):
             seen = {"last_seen": seen_at, "found_via": dumps(found_via), "discovered_at": discovered}
-            if record.get("warc_file"):  # the evidence of this text: now the newest capture too
+            if record.get("warc_file") and identity_key(record["url"]) == identity_key(existing["url"] or ""):
+                # the evidence of this text: now the newest capture of the row's page, with the
+                # hash of the bytes it holds (verify checks both). A copy under another URL that
+                # names this article as canonical leaves the row with its own page's record.
                 seen.update({column: record[column] for column in WARC_COLUMNS})
+                if record.get("html_sha1"):
+                    seen["html_sha1"] = record["html_sha1"]
             if source != stored_source:  # the same text, from elsewhere now (live after an archive): both kept
                 seen.update({column: record.get(column) for column in PROVENANCE_COLUMNS},
                             fetched_at=record.get("fetched_at"), html_sha1=record.get("html_sha1"),
@@ -182,6 +187,43 @@ class Articles:
         """An article with this canonical URL is stored (a backfill need not fetch its archived copy)."""
         return one(self.conn, "select 1 as found from articles where canonical_url = ?", [canonical_url]) is not None
 
+    def reextracted(self, article_id: str, read: dict, record: dict, columns: Iterable[str], *,
+                    new_revision: bool, mentions: list[dict] | None) -> bool:
+        """Write what extracting an article's archived page again changed (`reextract`), in
+        the caller's transaction (a savepoint here). Nothing is written (False) when a crawl
+        has changed the row since it was `read` (its text or its record).
+
+        `columns`: those of `record` that differ from the row. With `new_revision` (the
+        words changed) the text is a new version: a revision row that names the same record
+        as the article (the same page, read by today's extractor), and the signature that
+        goes with it; otherwise a changed title or text (the same words, other characters)
+        is rewritten in place, in the article and in its latest revision. `mentions`
+        replace the stored ones when given.
+        """
+        with self.db.atomic():
+            existing = one(self.conn, "select text_sha1, warc_file, warc_offset, revisions, fetched_at from articles "
+                                      "where id = ?", [article_id])
+            if existing is None or any(existing[k] != read.get(k) for k in ("text_sha1", "warc_file", "warc_offset")):
+                return False
+            row = row_from_record({column: record.get(column) for column in columns})
+            if new_revision:
+                row["revisions"] = (existing["revisions"] or 1) + 1
+                row.update(_signature_of(record))
+            if row:
+                self._update(article_id, row)
+            if new_revision:
+                self._add_revision(article_id, row["revisions"], {
+                    **record, "fetched_at": existing["fetched_at"],
+                    **{column: read.get(column) for column in WARC_COLUMNS}}, now_iso())
+            elif {"title", "text"} & set(row):
+                self.conn.execute(
+                    "update revisions set title = ?, text = ? where article_id = ? and text_sha1 is ? and revision = "
+                    "(select max(revision) from revisions where article_id = ?)",
+                    [record.get("title"), record.get("text"), article_id, existing["text_sha1"], article_id])
+            if mentions is not None:
+                self._replace_mentions(article_id, mentions)
+            return True
+
     def warc_files(self) -> set[str]:
         """The archive files some article or revision row points into (the ones to keep)."""
         rows = self.conn.execute("select warc_file from articles where warc_file is not null union "
@@ -237,6 +279,33 @@ class Articles:
         row = one(self.conn, "select * from articles where id = ?", [article_id])
         return decode_row(row) if row else None
 
+    def revision(self, article_id: str, revision: int) -> dict | None:
+        """One stored version of an article: its revision row, with the article's URL."""
+        return one(self.conn, "select r.*, a.url, a.canonical_url from revisions r join articles a "
+                              "on a.id = r.article_id where r.article_id = ? and r.revision = ?",
+                   [article_id, revision])
+
+    def revisions_of(self, article_id: str) -> list[dict]:
+        """Every stored version of an article, oldest first (without their texts)."""
+        return list(self.db.query("select revision, fetched_at, title, text_sha1, warc_file, warc_offset, warc_length "
+                                  "from revisions where article_id = ? order by revision", [article_id]))
+
+    def id_for_url(self, url: str) -> str | None:
+        """The article a URL leads to: stored under it (fetched or canonical), fetched from
+        it (http_cache), or the article its canonical form names."""
+        row = one(self.conn, "select id from articles where canonical_url = ? or url = ? limit 1",
+                  [canonical_url(url), url])
+        if row is None:
+            row = one(self.conn, "select article_id as id from http_cache where url = ? and article_id is not null",
+                      [url])
+        if row is None:
+            row = one(self.conn, "select id from articles where id = ?", [article_id(url)])
+        return row["id"] if row else None
+
+    def count_without_record(self) -> int:
+        """Articles with no record in the archive (crawled with --no-archive, or before it)."""
+        return self.conn.execute("select count(*) from articles where warc_file is null").fetchone()[0]
+
     def mentions_of(self, article_id: str) -> list[dict]:
         rows = self.db.query("select * from mentions where article_id = ? order by entry", [article_id])
         return [{**r, "terms": json.loads(r["terms"]), "positions": json.loads(r["positions"])} for r in rows]
@@ -247,6 +316,53 @@ class Articles:
         sql = f"select * from articles {where} order by {order}, id"
         for row in self.db.query(sql, params):
             yield decode_row(row)
+
+    def archived_rows(self) -> Iterator[dict]:
+        """Every article and revision row that names a record in the archive, with what
+        its record must match: `table`, `article_id`, `revision` (None for the article),
+        `url`, `canonical_url`, `html_sha1` (the article's: the page its record holds),
+        `warc_file`, `warc_offset`, `warc_length`. Streamed in file and offset order (each
+        file is read front to back once)."""
+        yield from self.db.query(
+            "select 'articles' as [table], id as article_id, null as revision, url, canonical_url, html_sha1, "
+            "warc_file, warc_offset, warc_length from articles where warc_file is not null union all "
+            "select 'revisions', r.article_id, r.revision, a.url, a.canonical_url, null, r.warc_file, r.warc_offset, "
+            "r.warc_length from revisions r join articles a on a.id = r.article_id where r.warc_file is not null "
+            "order by warc_file, warc_offset, 1")
+
+    def archived_locations(self, filters: ArticleFilters | None = None, *, revisions: bool = False,
+                           order: str = "published_date asc") -> Iterator[tuple[str, int, int]]:
+        """Where the selected articles' pages are in the archive, (warc_file, offset, length),
+        in `order`; with `revisions`, every stored version's record (oldest first) instead
+        of the current one's. Articles without a record are left out."""
+        where, params = (filters or ArticleFilters()).sql()
+        if not revisions:
+            where = f"{where} and warc_file is not null" if where else "where warc_file is not null"
+            sql = f"select warc_file, warc_offset, warc_length from articles {where} order by {order}, id"
+        else:
+            sql = (f"select r.warc_file, r.warc_offset, r.warc_length from revisions r join (select id, "
+                   f"row_number() over (order by {order}, id) as n from articles {where}) a on a.id = r.article_id "
+                   "where r.warc_file is not null order by a.n, r.revision")
+        for row in self.conn.execute(sql, params):
+            yield row[0], row[1], row[2]
+
+    def for_reextract(self, filters: ArticleFilters | None = None, *, after: str = "",
+                      batch: int = 64) -> Iterator[list[dict]]:
+        """The selected articles (every column but the signature), by id after `after`, a
+        page of `batch` at a time: keyset pages, as for_rematch, since reextract writes
+        between reads."""
+        where, params = (filters or ArticleFilters()).sql()
+        where = f"{where} and id > ?" if where else "where id > ?"
+        last = after
+        while True:
+            rows = [decode_row(row) for row in self.db.query(
+                f"select * from articles {where} order by id limit ?", [*params, last, batch])]
+            if not rows:
+                return
+            for row in rows:
+                row.pop("signature", None)
+            yield rows
+            last = rows[-1]["id"]
 
     def for_rematch(self, batch: int = 500) -> Iterator[dict]:
         """What matching reads and writes for every article, by id, in batches.

@@ -228,6 +228,24 @@ def _add_warc_locations(db: sqlite_utils.Database) -> None:
             db[table].add_column(column, kind)
 
 
+@migrations(name="0012_archive_folder_reextract_runs")
+def _add_evidence_state(db: sqlite_utils.Database) -> None:
+    """Where the database's WARC archive is (`meta`: a crawl records the folder it archives
+    into, so verify, show, export and reextract find the demo's data/demo-warc/ as well as
+    warc/ beside the database), and `reextract` runs: the cursor of each (the last article
+    id done, committed with that batch's updates) and its changes, so a killed run started
+    again continues where it stopped and still reports every change."""
+    db.executescript("""
+        create table meta (key text primary key, value text, updated text);
+        create table reextract_runs (id integer primary key, started text not null, finished text,
+                                     status text not null, selection text not null, cursor text not null default '',
+                                     counts text not null default '{}');
+        create table reextract_changes (run_id integer not null references reextract_runs (id),
+                                        article_id text not null, change text not null,
+                                        primary key (run_id, article_id));
+    """)
+
+
 @migrations(name="0013_provenance_discovery")
 def _add_provenance_and_discovery(db: sqlite_utils.Database) -> None:
     """Where each stored text came from (the live site or an archive) on articles and
