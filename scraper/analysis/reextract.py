@@ -26,11 +26,10 @@ from pathlib import Path
 
 from scraper.analysis.evidence import location_of, names_the_page
 from scraper.analysis.page import crawled_page
-from scraper.record import LIVE
 from scraper.analysis.rematch import BECAME_RELEVANT, ENTRIES_CHANGED, NO_LONGER_RELEVANT
 from scraper.archive import ArchiveError, Record, read_record
 from scraper.match import Watchlist
-from scraper.record import BY_NAME, EXTRACTED
+from scraper.record import BY_NAME, EXTRACTED, LIVE
 from scraper.store import ArticleFilters, Store
 from scraper.store.reextract import ReextractRun
 
