@@ -321,14 +321,15 @@ class Articles:
         """Every article and revision row that names a record in the archive, with what
         its record must match: `table`, `article_id`, `revision` (None for the article),
         `url`, `canonical_url`, `html_sha1` (the article's: the page its record holds),
-        `warc_file`, `warc_offset`, `warc_length`. Streamed in file and offset order (each
+        `warc_file`, `warc_offset`, `warc_length`, `archive_url` (an archived copy's record is
+        of the archive's URL). Streamed in file and offset order (each
         file is read front to back once)."""
         yield from self.db.query(
             "select 'articles' as [table], id as article_id, null as revision, url, canonical_url, html_sha1, "
-            "warc_file, warc_offset, warc_length from articles where warc_file is not null union all "
+            "warc_file, warc_offset, warc_length, archive_url from articles where warc_file is not null union all "
             "select 'revisions', r.article_id, r.revision, a.url, a.canonical_url, null, r.warc_file, r.warc_offset, "
-            "r.warc_length from revisions r join articles a on a.id = r.article_id where r.warc_file is not null "
-            "order by warc_file, warc_offset, 1")
+            "r.warc_length, r.archive_url from revisions r join articles a on a.id = r.article_id "
+            "where r.warc_file is not null order by warc_file, warc_offset, 1")
 
     def archived_locations(self, filters: ArticleFilters | None = None, *, revisions: bool = False,
                            order: str = "published_date asc") -> Iterator[tuple[str, int, int]]:
