@@ -20,7 +20,9 @@ from scraper.archive import DamagedArchive, archive_files, check_tail, iter_reco
 from scraper.demoweb import DemoWeb
 
 ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
-MUST_KEEP = [e for e in ANSWER_KEY if not e["disallowed"] and (e["relevant"] or not e["short"])]
+# what a crawl of the live demo web must keep (its listed outlets; deleted articles are gone)
+MUST_KEEP = [e for e in ANSWER_KEY if e["listed"] and not e["removed"] and not e["disallowed"]
+             and (e["relevant"] or not e["short"])]
 SLOWER = ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "-s", "DOWNLOAD_DELAY=0.02"]  # a few seconds to kill it in
 OLD = time.time() - 10 * 86400
 
