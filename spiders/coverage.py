@@ -21,7 +21,6 @@ import scrapy
 from scraper import stats as stat_keys
 from scraper.crawling.frontier import FOUND_VIA, ORIGINAL_URL
 from scraper.crawling.items import PageItem
-from scraper.crawling.services import download_slots
 from spiders import check_strategies, spider_class
 from spiders.base import NewsSpider
 from spiders.commoncrawl import CommonCrawlSpider
@@ -37,13 +36,6 @@ class CoverageSpider(FeedsSpider, SitemapsSpider, SearchSpider, LinksSpider, Gde
                      CommonCrawlSpider):
     name = "coverage"
     found_via = "link"
-
-    @classmethod
-    def update_settings(cls, settings) -> None:
-        """Each discovery service is one download slot, its interval the slot's delay."""
-        super().update_settings(settings)
-        settings.set("DOWNLOAD_SLOTS", {**download_slots(settings), **settings.getdict("DOWNLOAD_SLOTS")},
-                     priority="spider")
 
     def __init__(self, *args: Any, strategies: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from scraper import stats as stat_keys
 from scraper.crawling.discovery_book import DiscoveryBook
 from scraper.crawling.frontier import FOUND_VIA, LEAD, ORIGINAL_URL, PROVENANCE
-from scraper.crawling.services import Backoff, Service, service_request
+from scraper.crawling.services import Backoff, Service, download_slots, service_request
 from scraper.discovery.errors import ServiceError
 from scraper.discovery.outlets import known_outlet
 from scraper.discovery.wayback import is_archive_notice
@@ -43,6 +43,13 @@ def window_key(start: datetime, end: datetime) -> str:
 
 class DiscoverySpider(NewsSpider):
     """Base of the discovery strategies (a mixin of the coverage spider)."""
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        """Each discovery service is one download slot, its interval the slot's delay."""
+        super().update_settings(settings)
+        settings.set("DOWNLOAD_SLOTS", {**download_slots(settings), **settings.getdict("DOWNLOAD_SLOTS")},
+                     priority="spider")
 
     @property
     def book(self) -> DiscoveryBook:
