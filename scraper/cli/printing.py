@@ -135,6 +135,16 @@ def database_stats(numbers: dict) -> None:
         click.echo(f"{title}:")
         for name, n in numbers[key].items():
             click.echo(f"  {n:5d}  {name}")
+    unlisted = numbers.get("unlisted_outlets") or {}
+    if unlisted.get("outlets"):
+        click.echo(f"outlets not in sources.toml (found by discovery): {unlisted['outlets']}, with "
+                   f"{unlisted['articles']} articles ({unlisted['relevant']} relevant)")
+    if set(numbers.get("by_fetched_from") or {}) - {"live"}:
+        click.echo("fetched from: " + ", ".join(f"{source} {n}" for source, n in numbers["by_fetched_from"].items()))
+    ways = numbers.get("by_found_via") or {}
+    if ways:
+        click.echo("found via (articles / relevant): "
+                   + ", ".join(f"{way} {n['articles']}/{n['relevant']}" for way, n in ways.items()))
     run = numbers["last_run"]
     if run:
         click.echo(f"last run #{run['id']} {run['status']}: started {run['started']}, "
