@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.extraction
 	$(BIN)/python -m benchmarks.matching
 	$(BIN)/python -m benchmarks.archive
+	$(BIN)/python -m benchmarks.discovery
 	bash scripts/ensure-nginx.sh
 	$(BIN)/python -m benchmarks.crawl --pages 3000
 	$(BIN)/python -m benchmarks.realpages --pages 1000,3000

@@ -309,7 +309,7 @@ def test_gdelt_is_asked_at_most_once_per_interval_retries_included(backfilled):
     arrivals = [hit.at for hit in scenario.archive.hits["gdelt"]]
     assert len(arrivals) >= 10
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
-    assert min(gaps) >= GDELT_INTERVAL * 0.95, gaps
+    assert min(gaps) >= GDELT_INTERVAL, gaps  # the published limit, counted where the requests arrive
     statuses = [hit.status for hit in scenario.archive.hits["gdelt"]]
     after_429 = gaps[statuses.index(429)]
     assert after_429 >= 0.5 * 0.95  # the back-off, longer than the interval

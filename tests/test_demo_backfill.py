@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from runner import ROOT, newswatch
 
+from scraper.demoweb.scoring import row_for, score
+
 ANSWER_KEY = json.loads((ROOT / "demo_web" / "answer_key.json").read_text(encoding="utf-8"))
-LIVE_STRATEGIES = {"feed", "sitemap", "search", "link"}
 
 
 @pytest.fixture(scope="module")
@@ -31,40 +32,14 @@ def demo(tmp_path_factory):
     return result, rows, revisions, runs
 
 
-def row_for(entry: dict, rows: list[dict]) -> dict | None:
-    """The stored row of an answer-key article: its path, on its own host for a site nobody listed."""
-    for row in rows:
-        parts = urlsplit(row["canonical_url"])
-        host_ok = parts.hostname == entry["host"] if entry["host"] else parts.hostname == "127.0.0.1"
-        if host_ok and parts.path.rstrip("/") == entry["path"].rstrip("/") and (
-                entry["host"] or row["outlet_kind"] != "other"):
-            return row
-    return None
-
-
-def scores(rows: list[dict], live_only: bool = False) -> tuple[float, float, list]:
-    """Relevant recall over what a crawl may reach (not blocked, not robots-disallowed) and
-    precision over the rows flagged relevant."""
-    reachable = [e for e in ANSWER_KEY if e["relevant"] and not e["blocked"] and not e["disallowed"]]
-    def counted(row: dict | None) -> bool:
-        if row is None or not row["relevant"]:
-            return False
-        return not live_only or bool(LIVE_STRATEGIES & set(json.loads(row["found_via"])))
-    missed = [(e["outlet"], e["path"]) for e in reachable if not counted(row_for(e, rows))]
-    truly = {id(row) for e in ANSWER_KEY if e["relevant"] and (row := row_for(e, rows)) is not None}
-    flagged = [row for row in rows if row["relevant"]]
-    precision = sum(id(row) in truly for row in flagged) / len(flagged)
-    return 1 - len(missed) / len(reachable), precision, missed
-
-
 def test_the_backfill_brings_relevant_recall_to_098_with_precision_097(demo):
     _result, rows, _revisions, _runs = demo
-    recall, precision, missed = scores(rows)
-    live_recall, _live_precision, _ = scores(rows, live_only=True)
-    print(f"relevant recall {recall:.3f} with the backfill, {live_recall:.3f} without; precision {precision:.3f}")
-    assert recall >= 0.98, missed
-    assert precision >= 0.97
-    assert live_recall < recall  # deleted articles and sites nobody listed: only the backfill reaches them
+    full, live = score(rows, ANSWER_KEY), score(rows, ANSWER_KEY, live_only=True)
+    print(f"relevant recall {full.recall:.3f} with the backfill, {live.recall:.3f} without; "
+          f"precision {full.precision:.3f}")
+    assert full.recall >= 0.98, full.missed
+    assert full.precision >= 0.97
+    assert live.recall < full.recall  # deleted articles and sites nobody listed: only the backfill reaches them
 
 
 def test_deleted_articles_come_from_the_archives_with_their_own_dates(demo):

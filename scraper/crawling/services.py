@@ -48,9 +48,16 @@ SERVICE = "service"  # request.meta key: the Service.slot a request is for
 ATTEMPT = "service_attempt"  # request.meta key: attempts made so far (1 for the first)
 
 
+def slot_delay(interval: float) -> float:
+    """A service slot's delay: its interval and a small margin, since the reactor's timers
+    may fire a few milliseconds early, a proxy or the network may delay one request more
+    than the next, and a service counts from when requests arrive."""
+    return interval * 1.05 + 0.05 if interval > 0 else 0.0
+
+
 def download_slots(settings) -> dict[str, dict[str, float]]:
     """DOWNLOAD_SLOTS entries for the services: one request at a time, the interval as a floor."""
-    return {service.slot: {"concurrency": 1, "delay": settings.getfloat(service.interval), "jitter": 0.0}
+    return {service.slot: {"concurrency": 1, "delay": slot_delay(settings.getfloat(service.interval)), "jitter": 0.0}
             for service in SERVICES}
 
 
@@ -82,7 +89,7 @@ class Backoff:
         self.stats = crawler.stats
         self.policy = RetryPolicy(max_attempts=settings.getint("NEWSWATCH_DISCOVERY_RETRIES") + 1,
                                   base=settings.getfloat("NEWSWATCH_DISCOVERY_BACKOFF"))
-        self.intervals = {service.slot: settings.getfloat(service.interval) for service in SERVICES}
+        self.intervals = {service.slot: slot_delay(settings.getfloat(service.interval)) for service in SERVICES}
 
     @classmethod
     def for_crawler(cls, crawler) -> Backoff:
