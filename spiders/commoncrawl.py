@@ -54,13 +54,11 @@ class CommonCrawlSpider(DiscoverySpider):
             yield self.service(collinfo_url(index), CC_INDEX, self.parse_crawls)
 
     def parse_crawls(self, response: Response) -> Iterable[Any]:
-        try:
-            info = parse_collinfo(response.body, self.settings.get("NEWSWATCH_CC_INDEX"))
-        except ServiceError as exc:
-            again = self.answer_problem(response, exc)
-            yield from [again] if again is not None else self.service_gave_up(response.request)
+        info, instead = self.read_answer(response, lambda: parse_collinfo(response.body,
+                                                                          self.settings.get("NEWSWATCH_CC_INDEX")))
+        if info is None:
+            yield from instead
             return
-        self.backoff.answered(response.request)
         start, end = self.discovery_range()
         for crawl in crawls_overlapping(info.crawls, start, end):
             for outlet in self.outlets:
@@ -78,16 +76,11 @@ class CommonCrawlSpider(DiscoverySpider):
 
     def parse_page_count(self, response: Response) -> Iterable[Any]:
         meta = response.meta
-        self._cc_pending(-1)
-        try:
-            pages = parse_num_pages(response.body)
-        except ServiceError as exc:
-            again = self.answer_problem(response, exc)
-            if again is not None:
-                self._cc_pending(1)
-            yield from [again] if again is not None else self.service_gave_up(response.request)
+        pages, instead = self.read_answer(response, lambda: parse_num_pages(response.body))
+        if pages is None:
+            yield from instead
             return
-        self.backoff.answered(response.request)
+        self._cc_pending(-1)
         self.book.record_window(SOURCE, meta["cc_query"], PAGES, "complete", resume_key=str(pages))
         yield from self.page_requests(pages, {}, {k: meta[k] for k in ("cc_query", "cdx_api", "cc_prefix", "range")})
 
@@ -104,13 +97,10 @@ class CommonCrawlSpider(DiscoverySpider):
 
     def parse_index_page(self, response: Response) -> Iterable[Any]:
         meta = response.meta
-        try:
-            page = parse_index_lines(response.body, response.status)
-        except ServiceError as exc:
-            again = self.answer_problem(response, exc)
-            yield from [again] if again is not None else self.service_gave_up(response.request)
+        page, instead = self.read_answer(response, lambda: parse_index_lines(response.body, response.status))
+        if page is None:
+            yield from instead
             return
-        self.backoff.answered(response.request)
         self._cc_pending(-1)
         if page.skipped:
             self.crawler.stats.inc_value(stat_keys.error("commoncrawl-index_unusable_lines"), page.skipped)

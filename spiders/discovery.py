@@ -10,9 +10,9 @@ services' download slots (scraper.crawling.services).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy.http import Response
@@ -29,6 +29,7 @@ from scraper.discovery.wayback import is_archive_notice
 from scraper.extract import is_article
 from spiders.base import NewsSpider, error_kind
 
+T = TypeVar("T")
 DEFAULT_LOOKBACK = timedelta(days=7)  # `crawl --discover` without --since, on a first run
 
 
@@ -71,6 +72,17 @@ class DiscoverySpider(NewsSpider):
 
     def service(self, url: str, service: Service, callback, **meta: Any) -> scrapy.Request:
         return service_request(url, service, callback, self.service_failed, **meta)
+
+    def read_answer(self, response: Response, parse: Callable[[], T]) -> tuple[T | None, list[Any]]:
+        """A service's answer read by `parse`, or None and what to do instead: the request
+        again after a back-off, or what giving it up means to the strategy."""
+        try:
+            value = parse()
+        except ServiceError as exc:
+            again = self.answer_problem(response, exc)
+            return None, [again] if again is not None else list(self.service_gave_up(response.request))
+        self.backoff.answered(response.request)
+        return value, []
 
     def answer_problem(self, response: Response, exc: ServiceError) -> scrapy.Request | None:
         """A service answered with an error under a 200 (rate-limit text, an empty body, HTML

@@ -27,7 +27,6 @@ from scraper import stats as stat_keys
 from scraper.crawling.discovery_book import lead_key
 from scraper.crawling.frontier import LEAD
 from scraper.crawling.services import GDELT
-from scraper.discovery.errors import ServiceError
 from scraper.discovery.gdelt import (
     MAX_RECORDS,
     SPLIT,
@@ -106,16 +105,10 @@ class GdeltSpider(DiscoverySpider):
         plan: QueryPlan = self.plans[response.meta["gdelt_query"]]
         window: Window = response.meta["gdelt_window"]
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        try:
-            answer = parse_artlist(response.body, content_type)
-        except ServiceError as exc:
-            again = self.answer_problem(response, exc)
-            if again is not None:
-                yield again
-            else:
-                yield from self.service_gave_up(response.request)
+        answer, instead = self.read_answer(response, lambda: parse_artlist(response.body, content_type))
+        if answer is None:
+            yield from instead
             return
-        self.backoff.answered(response.request)
         status = plan.planner.record(window, answer.returned)
         self.crawler.stats.inc_value(stat_keys.WINDOWS_DONE)
         if answer.skipped:

@@ -24,7 +24,6 @@ from scraper import stats as stat_keys
 from scraper.crawling.discovery_book import lead_key
 from scraper.crawling.frontier import FOUND_VIA, LEAD, ORIGINAL_URL, PROVENANCE
 from scraper.crawling.services import WAYBACK_CDX, WAYBACK_REPLAY
-from scraper.discovery.errors import ServiceError
 from scraper.discovery.wayback import (
     Capture,
     candidates_before,
@@ -67,13 +66,10 @@ class WaybackSpider(DiscoverySpider):
 
     def parse_enumeration(self, response: Response) -> Iterable[Any]:
         prefix, (start, end) = response.meta["wayback_prefix"], response.meta["range"]
-        try:
-            page = parse_cdx_page(response.body)
-        except ServiceError as exc:
-            again = self.answer_problem(response, exc)
-            yield from [again] if again is not None else self.service_gave_up(response.request)
+        page, instead = self.read_answer(response, lambda: parse_cdx_page(response.body))
+        if page is None:
+            yield from instead
             return
-        self.backoff.answered(response.request)
         if page.skipped:
             self.crawler.stats.inc_value(stat_keys.error("wayback-cdx_unusable_rows"), page.skipped)
         leads, requests = [], []
@@ -132,13 +128,10 @@ class WaybackSpider(DiscoverySpider):
 
     def parse_lookup(self, response: Response) -> Iterable[Any]:
         meta = response.meta
-        try:
-            page = parse_cdx_page(response.body)
-        except ServiceError as exc:
-            again = self.answer_problem(response, exc)
-            yield from [again] if again is not None else self.service_gave_up(response.request)
+        page, instead = self.read_answer(response, lambda: parse_cdx_page(response.body))
+        if page is None:
+            yield from instead
             return
-        self.backoff.answered(response.request)
         candidates = [c for c in candidates_before(page.captures, meta["removal"])
                       if c.mimetype.split(";")[0].strip().lower() in HTML_TYPES][:MAX_RESCUE_TRIES]
         if not candidates:
