@@ -25,11 +25,12 @@ from scraper.crawling.frontier import FOUND_VIA, LEAD, ORIGINAL_URL, PROVENANCE
 from scraper.crawling.items import PageItem
 from scraper.crawling.middlewares.offsite_guard import DISCOVERED
 from scraper.crawling.parsers.links import same_site
-from scraper.discovery.outlets import known_outlet
+from scraper.discovery.outlets import DiscoveryPolicy, discovery_policy, known_outlet
 from scraper.discovery.untrusted import clean_url
 from scraper.discovery.wayback import GONE_STATUSES, needs_rescue
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+UNLISTED_KIND = "unlisted_kind"  # request.meta key: the kind [discovery] gives a site nobody listed
 
 # Scrapy 2.13+ wraps Twisted's errors in its own; both are listed so the names stay stable.
 ERROR_KINDS: tuple[tuple[str, tuple[type[BaseException], ...]], ...] = (
@@ -120,6 +121,7 @@ class NewsSpider(scrapy.Spider):
                 or url, "depth_reset": True, **meta}
         if outlet is None:
             meta[DISCOVERED] = True
+            meta[UNLISTED_KIND] = self.discovery_policy.kind_for(url)
         self.crawler.stats.inc_value(stat_keys.found(found_via))
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta=meta)
 
@@ -159,7 +161,7 @@ class NewsSpider(scrapy.Spider):
             headers={k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v},
             fetched_at=fetched_at.isoformat(),
             outlet=outlet.name if outlet else "",
-            outlet_kind=outlet.kind if outlet else "",
+            outlet_kind=outlet.kind if outlet else response.meta.get(UNLISTED_KIND, ""),
             found_via=self.found_via,
             status=response.status,
             hints=dict(response.meta.get("hints") or {}),
@@ -167,6 +169,15 @@ class NewsSpider(scrapy.Spider):
             provenance=dict(response.meta.get(PROVENANCE) or {}),
             lead=response.meta.get(LEAD),
         )
+
+    @property
+    def discovery_policy(self) -> DiscoveryPolicy:
+        """sources.toml's [discovery] table: which sites nobody listed may be fetched, and their kind."""
+        policy = getattr(self, "_discovery_policy", None)
+        if policy is None:
+            path = self._sources_arg or self.settings.get("NEWSWATCH_SOURCES")
+            policy = self._discovery_policy = discovery_policy(path)
+        return policy
 
     @property
     def rescuing(self) -> bool:

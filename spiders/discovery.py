@@ -27,7 +27,7 @@ from scraper.discovery.errors import ServiceError
 from scraper.discovery.outlets import known_outlet
 from scraper.discovery.wayback import is_archive_notice
 from scraper.extract import is_article
-from spiders.base import NewsSpider, error_kind
+from spiders.base import UNLISTED_KIND, NewsSpider, error_kind
 
 T = TypeVar("T")
 DEFAULT_LOOKBACK = timedelta(days=7)  # `crawl --discover` without --since, on a first run
@@ -125,6 +125,8 @@ class DiscoverySpider(NewsSpider):
         provenance = {"fetched_from": fetched_from, "archive_url": archive_url,
                       "archived_at": archived_at.astimezone(UTC).isoformat(),
                       **({"discovered_at": discovered_at} if discovered_at else {})}
+        if outlet is None:
+            meta[UNLISTED_KIND] = self.discovery_policy.kind_for(original)
         request = self.service(fetch_url, service, callback, **{
             "outlet": outlet or "", ORIGINAL_URL: original, PROVENANCE: provenance, FOUND_VIA: found_via,
             LEAD: lead, "handle_httpstatus_list": [301, 302, 303, 307, 308], "dont_redirect": True, **meta})

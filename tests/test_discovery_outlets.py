@@ -140,3 +140,14 @@ def test_policy_decisions():
 def test_policy_config_errors(table, message):
     with pytest.raises(ConfigError, match=message):
         DiscoveryPolicy.from_table(table, "sources.toml [discovery]")
+
+
+def test_a_kinds_rule_gives_a_site_nobody_listed_its_kind():
+    policy = DiscoveryPolicy.from_table({"kinds": {"courier.example": "justice", "sport.courier.example": "other"}})
+    assert policy.kind_for("https://www.courier.example/2020/story") == "justice"
+    assert policy.kind_for("https://sport.courier.example/match") == "other"  # the most specific rule wins
+    assert policy.kind_for("https://elsewhere.example/") == "other"
+    with pytest.raises(ConfigError, match="a kind is one of entertainment, justice, other"):
+        DiscoveryPolicy.from_table({"kinds": {"courier.example": "news"}})
+    with pytest.raises(ConfigError, match="expected a table of domain = kind"):
+        DiscoveryPolicy.from_table({"kinds": ["courier.example"]})

@@ -67,10 +67,11 @@ def store_record(analysed: dict, *, outlet: str, outlet_kind: str, found_via: st
 
     An outlet that sources.toml does not list (`outlet` empty: a site found by discovery)
     is named by the page itself (og:site_name, JSON-LD publisher), else by its registered
-    domain, and its kind is `other`."""
+    domain, and its kind is `other` unless a `[discovery] kinds` rule gave one."""
     provenance = provenance or {}
-    if not outlet:
-        outlet, outlet_kind = outlet_name(analysed.get("site_name"), None, analysed["url"]), OUTLET_KIND_OTHER
+    if not outlet:  # `outlet_kind`: what a [discovery] kinds rule says, else other
+        outlet, outlet_kind = outlet_name(analysed.get("site_name"), None, analysed["url"]), \
+            outlet_kind or OUTLET_KIND_OTHER
     canonical = canonical_url(analysed.get("canonical_url") or analysed["url"])
     text = analysed.get("text") or ""
     words = text_words(text)

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import idna
 import tldextract
 
-from scraper.config import read_toml
+from scraper.config import KINDS, read_toml
 from scraper.errors import ConfigError
 
 OUTLET_KIND_OTHER = "other"
@@ -171,6 +171,7 @@ class DiscoveryPolicy:
 
     allow: tuple[str, ...] = ()
     block: tuple[str, ...] = ()
+    kinds: tuple[tuple[str, str], ...] = ()  # (domain, outlet kind): a rule for sites nobody listed
 
     @classmethod
     def from_table(cls, raw: object, where: str = "[discovery]") -> DiscoveryPolicy:
@@ -179,10 +180,24 @@ class DiscoveryPolicy:
             return cls()
         if not isinstance(raw, Mapping):
             raise ConfigError(f"{where}: must be a table with 'allow' and 'block' lists")
-        unknown = sorted(set(raw) - {"allow", "block"})
+        unknown = sorted(set(raw) - {"allow", "block", "kinds"})
         if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; allowed: allow, block")
-        return cls(_domains(raw.get("allow", []), f"{where} allow"), _domains(raw.get("block", []), f"{where} block"))
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; allowed: allow, block, kinds")
+        return cls(_domains(raw.get("allow", []), f"{where} allow"), _domains(raw.get("block", []), f"{where} block"),
+                   _kinds(raw.get("kinds", {}), f"{where} kinds"))
+
+    def kind_for(self, url: str) -> str:
+        """The outlet kind of a site nobody listed: the `kinds` rule that covers it, else `other`."""
+        host = host_of(url)
+        try:
+            port = urlsplit(url.strip()).port
+        except ValueError:
+            port = None
+        if host is not None:
+            for entry, kind in self.kinds:
+                if _covers(entry, host, port):
+                    return kind
+        return OUTLET_KIND_OTHER
 
     def verdict(self, url: str) -> str:
         """"allowed", "blocked", "not allowed" (an allow list exists and does not name it) or "invalid url"."""
@@ -213,6 +228,19 @@ def _covers(entry: str, host: str, port: int | None) -> bool:
     if entry_port:
         return host == name and port == int(entry_port)
     return host == name or (not _is_ip(name) and host.endswith("." + name))
+
+
+def _kinds(value: object, where: str) -> tuple[tuple[str, str], ...]:
+    """``kinds = {"local-paper.example" = "justice"}``: a kind (of sources.toml's) per domain."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: expected a table of domain = kind, got {value!r}")
+    allowed = (*KINDS, OUTLET_KIND_OTHER)
+    rules = []
+    for domain, kind in value.items():
+        if kind not in allowed:
+            raise ConfigError(f"{where}: {domain!r} = {kind!r}; a kind is one of {', '.join(allowed)}")
+        rules.append((_domain(str(domain), where), kind))
+    return tuple(sorted(rules, key=lambda rule: -len(rule[0])))  # the most specific domain first
 
 
 def _domains(value: object, where: str) -> tuple[str, ...]:
